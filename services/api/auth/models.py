@@ -1,0 +1,41 @@
+"""Sign-in tokens and API keys; only hashes of their secrets are stored."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.api.db.base import Base, CreatedMixin, IdMixin, JSONDocument
+
+
+class AccessToken(IdMixin, CreatedMixin, Base):
+    """A bearer token issued at sign-in; logout revokes it."""
+
+    __tablename__ = "access_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ApiKey(IdMixin, CreatedMixin, Base):
+    """A long-lived key for third-party integrations."""
+
+    __tablename__ = "api_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[Any]] = mapped_column(JSONDocument)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,59 @@
+"""The API service's settings, read from DEEPCATCHER_API_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class ApiSettings(BaseSettings):
+    """Everything the API service can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="DEEPCATCHER_API_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8002
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    database_url: str = "sqlite+aiosqlite:///var/deepcatcher.db"
+    # asyncpg's prepared-statement cache must be 0 behind PgBouncer in transaction mode.
+    database_statement_cache_size: int = 100
+    database_pool_size: int = 10
+    image_dir: Path = Path("var/images")
+    inference_url: str = "http://127.0.0.1:8001"
+    inference_timeout_s: float = 30.0
+    inference_connect_retries: int = 2
+    inference_retry_after_s: int = 10
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_files_per_request: int = Field(default=16, ge=1)
+    max_image_pixels: int = Field(default=50_000_000, ge=1)
+    token_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    rate_limit_storage_uri: str = "memory://"
+    rate_limit_anonymous: str = "10/minute"
+    rate_limit_user: str = "60/minute"
+    rate_limit_api_key: str = "120/minute"
+    rate_limit_auth: str = "10/minute"
+    model_version_ttl_s: float = 30.0
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> ApiSettings:
+        if self.environment != "development" and (
+            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+            or len(self.secret_key.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "DEEPCATCHER_API_SECRET_KEY must be set to a random value of at least 32 characters "
+                "outside development (try: python -c 'import secrets; print(secrets.token_urlsafe())')"
+            )
+        return self
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest multipart body a prediction request may send."""
+        return self.max_upload_bytes * self.max_files_per_request + 64 * 1024
