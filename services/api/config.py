@@ -14,7 +14,9 @@ DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused
 class ApiSettings(BaseSettings):
     """Everything the API service can be configured with."""
 
-    model_config = SettingsConfigDict(env_prefix="DEEPCATCHER_API_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEEPCATCHER_API_", env_file=".env", extra="ignore"
+    )
 
     environment: Literal["development", "production", "test"] = "development"
     host: str = "127.0.0.1"
@@ -48,8 +50,9 @@ class ApiSettings(BaseSettings):
             or len(self.secret_key.get_secret_value()) < 32
         ):
             raise ValueError(
-                "DEEPCATCHER_API_SECRET_KEY must be set to a random value of at least 32 characters "
-                "outside development (try: python -c 'import secrets; print(secrets.token_urlsafe())')"
+                "DEEPCATCHER_API_SECRET_KEY must be a random value of at least 32 characters "
+                "outside development; make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         return self
 

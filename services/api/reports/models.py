@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.api.db.base import Base, CreatedMixin, IdMixin, utcnow
+from services.api.predictions.models import Prediction
 
 
 class Report(IdMixin, CreatedMixin, Base):
@@ -36,3 +37,5 @@ class Report(IdMixin, CreatedMixin, Base):
     resolution_note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     resolved_at: Mapped[datetime | None]
+
+    prediction: Mapped[Prediction] = relationship(lazy="joined")

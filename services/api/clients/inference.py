@@ -1,0 +1,126 @@
+"""The API's client for the inference service: HTTP only, with the contract's schemas."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from services.common.contract import InferenceResult, ModelRef
+from services.common.observability import REQUEST_ID_HEADER, current_request_id
+from services.common.problems import ProblemError, ServiceUnavailable
+
+
+class InferenceUnavailable(ServiceUnavailable):
+    slug = "inference-unavailable"
+
+
+class InferenceRejected(ProblemError):
+    """The inference service refused the image itself (a 4xx): that file's own error."""
+
+    slug = "image-rejected"
+
+    def __init__(self, *, status: int, title: str, detail: str | None) -> None:
+        super().__init__(detail)
+        self.status, self.title = status, title
+
+
+def create_http_client(
+    *,
+    base_url: str,
+    timeout_s: float,
+    connect_retries: int,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """An HTTP client that retries (with backoff) only when a connection cannot be made."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
+        transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries),
+        event_hooks={"request": [_pass_request_id]},
+    )
+
+
+async def _pass_request_id(request: httpx.Request) -> None:
+    request_id = current_request_id()
+    if request_id:
+        request.headers[REQUEST_ID_HEADER] = request_id
+
+
+class InferenceClient:
+    """Asks the inference service for verdicts and which model it runs."""
+
+    def __init__(self, *, http: httpx.AsyncClient, retry_after_s: int, model_ttl_s: float) -> None:
+        self.http = http
+        self.retry_after_s = retry_after_s
+        self.model_ttl_s = model_ttl_s
+        self._model: ModelRef | None = None
+        self._model_fetched_at = 0.0
+
+    async def current_model(self) -> ModelRef:
+        """The model the service runs now (cached briefly; used to reuse stored results)."""
+        if self._model is None or time.monotonic() - self._model_fetched_at > self.model_ttl_s:
+            body = await self._send("GET", "/v1/models")
+            self._model = ModelRef.model_validate(_loaded_model(body))
+            self._model_fetched_at = time.monotonic()
+        return self._model
+
+    async def predict(self, *, data: bytes, filename: str, mime_type: str) -> InferenceResult:
+        """The inference service's verdict on one image."""
+        files = {"file": (filename, data, mime_type)}
+        body = await self._send("POST", "/v1/predict", files=files)
+        try:
+            result = InferenceResult.model_validate(body)
+        except ValidationError as exc:
+            raise self._unavailable("The inference service gave an invalid answer.") from exc
+        self._model, self._model_fetched_at = result.model, time.monotonic()
+        return result
+
+    async def is_ready(self) -> bool:
+        """Whether the inference service says it is ready."""
+        try:
+            response = await self.http.get("/readyz", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> Any:
+        try:
+            response = await self.http.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise self._unavailable("The inference service did not answer in time.") from exc
+        except httpx.TransportError as exc:
+            raise self._unavailable("The inference service cannot be reached.") from exc
+        if 400 <= response.status_code < 500 and response.status_code not in {408, 429}:
+            problem = _json_or_empty(response)
+            raise InferenceRejected(
+                status=response.status_code,
+                title=str(problem.get("title") or response.reason_phrase),
+                detail=problem.get("detail"),
+            )
+        if response.status_code >= 400:
+            retry_after = response.headers.get("Retry-After", str(self.retry_after_s))
+            raise InferenceUnavailable(
+                "The inference service is busy or failing.", headers={"Retry-After": retry_after}
+            )
+        return response.json()
+
+    def _unavailable(self, detail: str) -> InferenceUnavailable:
+        return InferenceUnavailable(detail, headers={"Retry-After": str(self.retry_after_s)})
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _loaded_model(body: Any) -> Any:
+    """The loaded model's entry in a /v1/models answer."""
+    if isinstance(body, dict) and isinstance(body.get("models"), list) and body["models"]:
+        return body["models"][0]
+    return body

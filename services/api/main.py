@@ -1,0 +1,129 @@
+"""The API service: users, prediction history and reports, in front of the inference service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from services.api.admin.routes import router as admin_router
+from services.api.auth.api_keys_routes import router as api_keys_router
+from services.api.auth.routes import router as auth_router
+from services.api.clients.inference import InferenceClient, create_http_client
+from services.api.config import ApiSettings
+from services.api.db.engine import create_engine, create_session_factory
+from services.api.deps import AppState
+from services.api.health.routes import router as health_router
+from services.api.images.storage import LocalImageStorage
+from services.api.predictions.routes import router as predictions_router
+from services.api.ratelimit.limiter import RateLimiter
+from services.api.reports.routes import router as reports_router
+from services.api.users.routes import router as users_router
+from services.common.observability import configure_logging, install_observability
+from services.common.problems import Problem, install_problem_handlers
+from services.common.uploads import BodySizeLimitMiddleware
+
+DESCRIPTION = """
+Deepcatcher tells whether an image was generated or manipulated by AI, with the evidence.
+
+Authenticate with a bearer token from `POST /v1/auth/token`, or with an API key from
+`POST /v1/api-keys` sent as `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+Every error is an RFC 9457 `application/problem+json` body. Every response carries `X-Request-ID`.
+"""
+
+
+def _build_state(
+    settings: ApiSettings, inference_transport: httpx.AsyncBaseTransport | None
+) -> AppState:
+    engine = create_engine(
+        url=settings.database_url,
+        statement_cache_size=settings.database_statement_cache_size,
+        pool_size=settings.database_pool_size,
+    )
+    http = create_http_client(
+        base_url=settings.inference_url,
+        timeout_s=settings.inference_timeout_s,
+        connect_retries=settings.inference_connect_retries,
+        transport=inference_transport,
+    )
+    limits = {
+        "anonymous": settings.rate_limit_anonymous,
+        "user": settings.rate_limit_user,
+        "api_key": settings.rate_limit_api_key,
+        "auth": settings.rate_limit_auth,
+    }
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        storage=LocalImageStorage(root=settings.image_dir),
+        inference=InferenceClient(
+            http=http,
+            retry_after_s=settings.inference_retry_after_s,
+            model_ttl_s=settings.model_version_ttl_s,
+        ),
+        rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
+    )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Build the engine, clients and limiter at start-up; close them at shutdown."""
+    state = _build_state(app.state.settings, app.state.inference_transport)
+    app.state.deepcatcher = state
+    try:
+        yield
+    finally:
+        await state.inference.http.aclose()
+        await state.engine.dispose()
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    inference_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The API service's ASGI app; `inference_transport` replaces the network (tests, embedding)."""
+    settings = settings or ApiSettings()
+    configure_logging(service="api", level=settings.log_level)
+    app = FastAPI(
+        title="Deepcatcher API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        license_info={"name": "MIT"},
+    )
+    app.state.settings = settings
+    app.state.inference_transport = inference_transport
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
+    install_observability(app)
+    for router in (
+        health_router,
+        auth_router,
+        users_router,
+        api_keys_router,
+        predictions_router,
+        reports_router,
+        admin_router,
+    ):
+        app.include_router(router)
+    _ensure_problem_schema(app)
+    return app
+
+
+def _ensure_problem_schema(app: FastAPI) -> None:
+    """Register the Problem schema in OpenAPI even though routes only reference it by $ref."""
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema())
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

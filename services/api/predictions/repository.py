@@ -1,0 +1,106 @@
+"""Predictions and their images in the database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.images.models import Image
+from services.api.predictions.models import Prediction
+
+
+async def find_reusable(
+    *, session: AsyncSession, sha256: str, model_version: str
+) -> Prediction | None:
+    """The newest stored prediction for these bytes by this model version, whoever owns it."""
+    query = (
+        select(Prediction)
+        .join(Image, Prediction.image_id == Image.id)
+        .where(Image.sha256 == sha256, Prediction.model_version == model_version)
+        .order_by(Prediction.created_at.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def get_or_add_image(*, session: AsyncSession, image: Image) -> Image:
+    """The stored row for these bytes, inserting `image` if there is none yet."""
+    found = await session.scalar(select(Image).where(Image.sha256 == image.sha256))
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            session.add(image)
+        return image
+    except IntegrityError:  # inserted concurrently by another request: use that row
+        return await session.scalar(select(Image).where(Image.sha256 == image.sha256)) or image
+
+
+async def add(*, session: AsyncSession, prediction: Prediction) -> Prediction:
+    """Insert a prediction (the caller commits)."""
+    session.add(prediction)
+    await session.flush()
+    return prediction
+
+
+async def get_owned(
+    *, session: AsyncSession, owner_id: uuid.UUID, prediction_id: uuid.UUID
+) -> Prediction | None:
+    """A prediction if this owner has it; someone else's reads as missing."""
+    query = select(Prediction).where(
+        Prediction.id == prediction_id, Prediction.owner_id == owner_id
+    )
+    return await session.scalar(query)
+
+
+async def list_page(
+    *,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    verdict: str | None,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Prediction]:
+    """Up to `limit` of the owner's predictions, newest first, after a keyset position."""
+    query = select(Prediction).where(Prediction.owner_id == owner_id)
+    if verdict:
+        query = query.where(Prediction.verdict == verdict)
+    if created_from:
+        query = query.where(Prediction.created_at >= created_from)
+    if created_to:
+        query = query.where(Prediction.created_at < created_to)
+    if after:
+        query = query.where(tuple_(Prediction.created_at, Prediction.id) < tuple_(*after))
+    query = query.order_by(Prediction.created_at.desc(), Prediction.id.desc()).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def image_ids_of_owner(*, session: AsyncSession, owner_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every image the owner's predictions point at."""
+    query = select(Prediction.image_id).where(Prediction.owner_id == owner_id).distinct()
+    return list((await session.scalars(query)).all())
+
+
+async def delete_unreferenced_images(
+    *, session: AsyncSession, image_ids: Iterable[uuid.UUID]
+) -> list[str]:
+    """Delete those images no prediction references any more; return their storage keys."""
+    referenced = exists().where(Prediction.image_id == Image.id)
+    query = select(Image).where(Image.id.in_(list(image_ids)), ~referenced)
+    orphans = (await session.scalars(query)).all()
+    if orphans:
+        await session.execute(delete(Image).where(Image.id.in_([image.id for image in orphans])))
+    return [image.storage_key for image in orphans]
+
+
+async def count_for_image(*, session: AsyncSession, image_id: uuid.UUID) -> int:
+    """How many predictions reference an image."""
+    query = select(func.count()).select_from(Prediction).where(Prediction.image_id == image_id)
+    return int(await session.scalar(query) or 0)

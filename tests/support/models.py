@@ -1,0 +1,49 @@
+"""A tiny Keras model with a valid card, so tests run the real inference service quickly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from services.inference.model.card import (
+    Calibration,
+    InputSpec,
+    ModelCard,
+    Thresholds,
+    card_path_for,
+    sha256_of,
+)
+
+TINY_CROP = 32
+
+
+def write_tiny_model(*, folder: Path, name: str = "tiny") -> Path:
+    """Build, save and describe a small untrained classifier; return the model's path."""
+    import keras
+
+    keras.utils.set_random_seed(7)
+    model = keras.Sequential(
+        [
+            keras.Input((TINY_CROP, TINY_CROP, 3)),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(1),
+        ],
+        name=name,
+    )
+    path = folder / f"{name}.keras"
+    model.save(path)
+    card = ModelCard(
+        name=name,
+        file=path.name,
+        sha256=sha256_of(path),
+        created=datetime.now(UTC),
+        input=InputSpec(crop_size=TINY_CROP, max_crops=4),
+        calibration=Calibration(temperature=1.0),
+        thresholds=Thresholds(real_below=0.3, fake_above=0.7, target="test model"),
+        metrics={},
+        intended_use="tests only",
+    )
+    card_path_for(path).write_text(card.model_dump_json(indent=2))
+    return path
