@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -73,6 +74,7 @@ class InferenceService:
             )
             self._lifespan = LifespanManager(create_inference_app(settings))
             await self._lifespan.__aenter__()
+            await _wait_until_ready(self._lifespan.app)  # type: ignore[arg-type]
         app: FastAPI = self._lifespan.app  # type: ignore[assignment]
         return app
 
@@ -84,6 +86,16 @@ class InferenceService:
         """Shut the app down if it was started."""
         if self._lifespan is not None:
             await self._lifespan.__aexit__(None, None, None)
+
+
+async def _wait_until_ready(app: FastAPI, *, timeout_s: float = 120.0) -> None:
+    """Wait for the inference service's warm-up, as a deployment's readiness probe would."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://inference.test") as client:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while (await client.get("/readyz")).status_code != 200:
+            assert asyncio.get_running_loop().time() < deadline, "inference never became ready"
+            await asyncio.sleep(0.1)
 
 
 class _StartingTransport(httpx.AsyncBaseTransport):
@@ -146,9 +158,12 @@ def make_api(
     ) -> AsyncIterator[httpx.AsyncClient]:
         settings = api_settings.model_copy(update=overrides)
         app = create_api_app(settings, inference_transport=transport or inference_transport)
-        async with LifespanManager(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://api.test"
-        ) as client:
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://api.test"
+            ) as client,
+        ):
             yield client
 
     return start

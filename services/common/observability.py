@@ -34,8 +34,10 @@ def configure_logging(*, service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    # Our access middleware writes the one line per request; uvicorn's would be a second.
+    # Our access middleware writes the one line per request; uvicorn's would be a second,
+    # and httpx's would add one per call between services.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def current_request_id() -> str | None:

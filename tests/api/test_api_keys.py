@@ -20,7 +20,7 @@ async def test_key_secret_is_shown_once_and_never_listed(client: httpx.AsyncClie
     headers = await sign_up(client, "ada@example.org")
     created = await create_key(client, headers)
     key = str(created["key"])
-    assert key.startswith("dck_") and created["prefix"] in key
+    assert key.startswith("dck_") and str(created["prefix"]) in key
     listed = await client.get("/v1/api-keys", headers=headers)
     assert listed.status_code == 200
     assert [item["id"] for item in listed.json()] == [created["id"]]

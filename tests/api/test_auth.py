@@ -63,7 +63,9 @@ async def test_logout_revokes_only_that_token(client: httpx.AsyncClient) -> None
     assert (await client.get("/v1/users/me", headers=second)).status_code == 200
 
 
-async def test_expired_token_stops_working(client: httpx.AsyncClient, db_engine: AsyncEngine) -> None:
+async def test_expired_token_stops_working(
+    client: httpx.AsyncClient, db_engine: AsyncEngine
+) -> None:
     headers = await sign_up(client, "fay@example.org")
     async with db_engine.begin() as connection:
         await connection.execute(

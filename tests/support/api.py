@@ -22,9 +22,7 @@ async def sign_up(client: httpx.AsyncClient, email: str) -> dict[str, str]:
 
 async def sign_in(client: httpx.AsyncClient, email: str) -> dict[str, str]:
     """Sign in; return the Authorization header."""
-    response = await client.post(
-        "/v1/auth/token", data={"username": email, "password": PASSWORD}
-    )
+    response = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -55,3 +53,37 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["status"] == status and body["title"]
     assert "Traceback" not in response.text
     return body
+
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+WEBP = "image/webp"
+
+
+async def count_rows(engine: AsyncEngine, table: str) -> int:
+    """How many rows a table has."""
+    from sqlalchemy import text
+
+    async with engine.connect() as connection:
+        return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())  # noqa: S608
+
+
+async def create_prediction(
+    client: httpx.AsyncClient, headers: dict[str, str], data: bytes, name: str = "photo.jpg"
+) -> dict[str, Any]:
+    """Check one JPEG as a signed-in user; return the saved prediction."""
+    response = await predict(client, (name, data, JPEG), headers=headers)
+    assert response.status_code == 201, response.text
+    prediction: dict[str, Any] = response.json()["items"][0]["prediction"]
+    return prediction
+
+
+def raw_multipart(*, filename: bytes, data: bytes, boundary: str = "dc-test-boundary") -> bytes:
+    """A one-file multipart body with the file name's bytes exactly as given (no escaping)."""
+    head = (
+        f"--{boundary}\r\n".encode()
+        + b'Content-Disposition: form-data; name="files"; filename="'
+        + filename
+        + b'"\r\nContent-Type: image/jpeg\r\n\r\n'
+    )
+    return head + data + f"\r\n--{boundary}--\r\n".encode()

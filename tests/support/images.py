@@ -59,3 +59,9 @@ def png_bomb(*, width: int = 100_000, height: int = 100_000) -> bytes:
 
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def truncated_jpeg(*, seed: int = 0) -> bytes:
+    """A JPEG cut off two thirds of the way through its picture data."""
+    data = jpeg(seed=seed)
+    return data[: len(data) * 2 // 3]

@@ -1,0 +1,172 @@
+"""Checking images through the real inference service: anonymous, saved, reused, idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.api.config import ApiSettings
+from tests.conftest import ApiFactory
+from tests.support import images
+from tests.support.api import (
+    JPEG,
+    PNG,
+    WEBP,
+    assert_problem,
+    count_rows,
+    create_prediction,
+    predict,
+    sign_up,
+)
+from tests.support.transports import RecordingTransport
+
+VERDICTS = {"real", "fake", "uncertain"}
+
+
+def stored_files(settings: ApiSettings) -> list[Path]:
+    return [p for p in Path(settings.image_dir).rglob("*") if p.is_file()]
+
+
+async def test_anonymous_prediction_is_answered_but_not_saved(
+    client: httpx.AsyncClient, db_engine: AsyncEngine, api_settings: ApiSettings
+) -> None:
+    response = await predict(client, ("a.jpg", images.jpeg(seed=1), JPEG))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["saved"] is False
+    item = body["items"][0]
+    assert (item["index"], item["filename"], item["status"]) == (0, "a.jpg", "ok")
+    prediction = item["prediction"]
+    assert prediction["id"] is None
+    assert prediction["verdict"] in VERDICTS
+    assert 0.0 <= prediction["score"] <= 1.0
+    assert {signal["name"] for signal in prediction["signals"]} >= {"model", "provenance"}
+    assert len(prediction["model"]["version"]) == 64
+    assert prediction["image"] | {"sha256": ""} == {
+        "sha256": "",
+        "mime_type": "image/jpeg",
+        "width": 192,
+        "height": 160,
+        "byte_size": len(images.jpeg(seed=1)),
+    }
+    assert await count_rows(db_engine, "predictions") == 0
+    assert await count_rows(db_engine, "images") == 0
+    assert stored_files(api_settings) == []
+
+
+async def test_signed_in_prediction_is_saved_with_its_image(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "ada@example.org")
+    data = images.jpeg(seed=2)
+    prediction = await create_prediction(client, headers, data)
+    detail = await client.get(f"/v1/predictions/{prediction['id']}", headers=headers)
+    assert detail.status_code == 200
+    assert detail.json()["signals"] == prediction["signals"]
+    image = await client.get(prediction["image_url"], headers=headers)
+    assert image.content == data
+    assert image.headers["content-type"] == "image/jpeg"
+
+
+async def test_each_file_gets_its_own_result_in_order(
+    client: httpx.AsyncClient, db_engine: AsyncEngine
+) -> None:
+    headers = await sign_up(client, "bob@example.org")
+    truncated = images.truncated_jpeg(seed=4)
+    response = await predict(
+        client,
+        ("one.jpg", images.jpeg(seed=3), JPEG),
+        ("notes.jpg", b"just some text, honestly", JPEG),
+        ("two.png", images.png(seed=3), PNG),
+        ("three.webp", images.webp(seed=3), WEBP),
+        ("cut.jpg", truncated, JPEG),
+        headers=headers,
+    )
+    assert response.status_code == 201
+    items = response.json()["items"]
+    assert [item["status"] for item in items] == ["ok", "error", "ok", "ok", "error"]
+    assert [item["filename"] for item in items] == [
+        "one.jpg",
+        "notes.jpg",
+        "two.png",
+        "three.webp",
+        "cut.jpg",
+    ]
+    assert items[1]["error"]["status"] == 415
+    assert items[4]["error"]["status"] == 422
+    assert await count_rows(db_engine, "predictions") == 3
+
+
+async def test_same_bytes_same_model_reuse_the_stored_result(
+    client: httpx.AsyncClient, db_engine: AsyncEngine, inference_transport: RecordingTransport
+) -> None:
+    first_user = await sign_up(client, "cat@example.org")
+    second_user = await sign_up(client, "dan@example.org")
+    data = images.jpeg(seed=5)
+    first = await create_prediction(client, first_user, data)
+    again = await create_prediction(client, first_user, data)
+    other = await create_prediction(client, second_user, data)
+    assert inference_transport.count("/v1/predict") == 1
+    assert (first["reused"], again["reused"], other["reused"]) == (False, True, True)
+    assert first["verdict"] == again["verdict"] == other["verdict"]
+    assert first["score"] == other["score"]
+    history = await client.get("/v1/predictions", headers=second_user)
+    assert [item["id"] for item in history.json()["items"]] == [other["id"]]
+    assert await count_rows(db_engine, "images") == 1
+
+
+async def test_idempotency_key_replays_the_first_answer(
+    client: httpx.AsyncClient, db_engine: AsyncEngine, inference_transport: RecordingTransport
+) -> None:
+    headers = await sign_up(client, "eve@example.org")
+    upload = ("a.jpg", images.jpeg(seed=6), JPEG)
+    keyed = headers | {"Idempotency-Key": "retry-1"}
+    first = await predict(client, upload, headers=keyed)
+    second = await predict(client, upload, headers=keyed)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert await count_rows(db_engine, "predictions") == 1
+    assert inference_transport.count("/v1/predict") == 1
+    different = await predict(client, ("b.jpg", images.jpeg(seed=7), JPEG), headers=keyed)
+    assert_problem(different, 422)
+
+
+async def test_idempotency_keys_belong_to_their_user(
+    client: httpx.AsyncClient, db_engine: AsyncEngine
+) -> None:
+    upload = ("a.jpg", images.jpeg(seed=8), JPEG)
+    for email in ("fay@example.org", "gus@example.org"):
+        headers = await sign_up(client, email) | {"Idempotency-Key": "same-key"}
+        response = await predict(client, upload, headers=headers)
+        assert response.status_code == 201
+        assert "Idempotent-Replayed" not in response.headers
+    assert await count_rows(db_engine, "predictions") == 2
+
+
+async def test_too_many_files_in_one_request(make_api: ApiFactory) -> None:
+    async with make_api(max_files_per_request=2) as client:
+        uploads = [(f"{i}.jpg", images.jpeg(seed=i), JPEG) for i in range(3)]
+        assert_problem(await predict(client, *uploads), 422)
+
+
+async def test_request_id_reaches_the_inference_service(
+    client: httpx.AsyncClient, inference_transport: RecordingTransport
+) -> None:
+    response = await predict(
+        client, ("a.jpg", images.jpeg(seed=9), JPEG), headers={"X-Request-ID": "trace-42"}
+    )
+    assert response.status_code == 200
+    sent = [r for r in inference_transport.requests if r.url.path == "/v1/predict"]
+    assert sent[-1].headers["X-Request-ID"] == "trace-42"
+
+
+async def test_api_key_without_predict_scope_cannot_predict(client: httpx.AsyncClient) -> None:
+    headers = await sign_up(client, "hal@example.org")
+    created = await client.post(
+        "/v1/api-keys", json={"name": "reader", "scopes": ["history"]}, headers=headers
+    )
+    key_headers = {"X-API-Key": created.json()["key"]}
+    response = await predict(client, ("a.jpg", images.jpeg(seed=10), JPEG), headers=key_headers)
+    assert_problem(response, 403)
+    assert (await client.get("/v1/predictions", headers=key_headers)).status_code == 200

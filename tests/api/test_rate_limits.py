@@ -1,0 +1,50 @@
+"""Rate limits per IP (anonymous), per user and per API key, answered with 429 + Retry-After."""
+
+from __future__ import annotations
+
+from tests.conftest import ApiFactory
+from tests.support import images
+from tests.support.api import JPEG, assert_problem, predict, sign_up
+
+
+async def test_anonymous_callers_are_limited_per_ip(make_api: ApiFactory) -> None:
+    async with make_api(rate_limit_anonymous="2/minute") as client:
+        upload = ("a.jpg", images.jpeg(seed=1), JPEG)
+        assert (await predict(client, upload)).status_code == 200
+        assert (await predict(client, upload)).status_code == 200
+        limited = await predict(client, upload)
+        assert_problem(limited, 429)
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
+        headers = await sign_up(client, "ada@example.org")
+        assert (await predict(client, upload, headers=headers)).status_code == 201
+
+
+async def test_each_file_counts_against_the_limit(make_api: ApiFactory) -> None:
+    async with make_api(rate_limit_user="2/minute") as client:
+        headers = await sign_up(client, "bob@example.org")
+        uploads = [(f"{i}.jpg", images.jpeg(seed=i), JPEG) for i in range(3)]
+        assert_problem(await predict(client, *uploads, headers=headers), 429)
+
+
+async def test_api_keys_have_their_own_bucket(make_api: ApiFactory) -> None:
+    async with make_api(rate_limit_user="1/minute", rate_limit_api_key="1/minute") as client:
+        headers = await sign_up(client, "cat@example.org")
+        key = (await client.post("/v1/api-keys", json={"name": "k"}, headers=headers)).json()["key"]
+        upload = ("a.jpg", images.jpeg(seed=5), JPEG)
+        assert (await predict(client, upload, headers=headers)).status_code == 201
+        assert_problem(await predict(client, upload, headers=headers), 429)
+        assert (await predict(client, upload, headers={"X-API-Key": key})).status_code == 201
+        assert_problem(await predict(client, upload, headers={"X-API-Key": key}), 429)
+
+
+async def test_sign_in_attempts_are_limited(make_api: ApiFactory) -> None:
+    async with make_api(rate_limit_auth="3/minute") as client:
+        for _ in range(3):
+            response = await client.post(
+                "/v1/auth/token", data={"username": "x@example.org", "password": "wrong-password"}
+            )
+            assert response.status_code == 401
+        blocked = await client.post(
+            "/v1/auth/token", data={"username": "x@example.org", "password": "wrong-password"}
+        )
+        assert_problem(blocked, 429)

@@ -1,0 +1,69 @@
+"""Migrations go up and down cleanly, and match the models exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.api.db import migrate
+from services.api.db.engine import create_engine
+from services.api.db.models import Base
+from tests.support.databases import temporary_database
+
+APP_TABLES = {table.name for table in Base.metadata.sorted_tables}
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names()) - {"alembic_version"}
+
+
+def _differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def _tables_of(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return await connection.run_sync(_tables)
+
+
+async def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
+    async with temporary_database(folder=tmp_path) as url:
+        engine = create_engine(url=url)
+        try:
+            await migrate.upgrade(engine=engine)
+            assert await _tables_of(engine) == APP_TABLES
+            await migrate.downgrade(engine=engine, revision="base")
+            assert await _tables_of(engine) == set()
+            await migrate.upgrade(engine=engine)
+            assert await _tables_of(engine) == APP_TABLES
+        finally:
+            await engine.dispose()
+
+
+async def test_migrations_match_the_models(db_engine: AsyncEngine) -> None:
+    async with db_engine.connect() as connection:
+        differences = await connection.run_sync(_differences)
+    assert differences == []
+
+
+async def test_constraints_follow_the_naming_convention(db_engine: AsyncEngine) -> None:
+    def names(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        found = {inspector.get_pk_constraint("predictions")["name"]}
+        found |= {fk["name"] for fk in inspector.get_foreign_keys("predictions")}
+        found |= {uq["name"] for uq in inspector.get_unique_constraints("images")}
+        return {name for name in found if name}
+
+    async with db_engine.connect() as connection:
+        found = await connection.run_sync(names)
+    assert {
+        "pk_predictions",
+        "fk_predictions_owner_id_users",
+        "fk_predictions_image_id_images",
+        "uq_images_sha256",
+    } <= found
