@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from services.api.config import ApiSettings
+from services.common.problems import ProblemError
 
 app = typer.Typer(help="Deepcatcher: was this image made or edited by AI?", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the API service's database.", no_args_is_help=True)
@@ -111,7 +113,18 @@ def users_create(
     from services.api.users.service import create_user
 
     secret = password or getpass.getpass("Password: ")
-    user = asyncio.run(
-        create_user(settings=ApiSettings(), email=email, password=secret, admin=admin)
-    )
+    try:
+        user = asyncio.run(
+            create_user(settings=ApiSettings(), email=email, password=secret, admin=admin)
+        )
+    except ValidationError as exc:
+        messages = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+        raise typer.BadParameter(messages) from exc
+    except ProblemError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(f"created {user.role.value} {user.email} ({user.id})")
+
+
+if __name__ == "__main__":
+    app()

@@ -22,6 +22,8 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "HEIF": "image/heic",
 }
 SUPPORTED_NAMES = "JPEG, PNG, WebP, AVIF or HEIC"
+# The openers to try; JPEG's also opens MPO files, which have no opener of their own.
+OPENERS = ["JPEG", "PNG", "WEBP", "AVIF", "HEIF"]
 
 
 class EmptyImage(UnprocessableContent):
@@ -54,6 +56,8 @@ class ImageFacts:
 def _register_extra_openers() -> None:
     from pillow_heif import register_heif_opener
 
+    # Image.open(formats=…) raises KeyError for a format whose plugin is not loaded yet.
+    Image.init()
     register_heif_opener()
 
 
@@ -65,7 +69,7 @@ def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(SUPPORTED_FORMATS))
+            image = Image.open(io.BytesIO(data), formats=OPENERS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise TooManyPixels(f"The image has more than {max_pixels} pixels.") from exc
     except Exception as exc:  # Pillow raises many types for bytes it cannot identify
