@@ -14,6 +14,7 @@ from services.api.auth.routes import router as auth_router
 from services.api.clients.inference import InferenceClient, create_http_client
 from services.api.config import ApiSettings
 from services.api.db.engine import create_engine, create_session_factory
+from services.api.db.errors import install_database_error_handlers
 from services.api.deps import AppState
 from services.api.health.routes import router as health_router
 from services.api.images.storage import LocalImageStorage
@@ -98,6 +99,7 @@ def create_app(
     app.state.settings = settings
     app.state.inference_transport = inference_transport
     install_problem_handlers(app)
+    install_database_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
     install_observability(app)
     for router in (

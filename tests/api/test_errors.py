@@ -8,6 +8,7 @@ import logging
 import httpx
 import pytest
 
+from tests.conftest import ApiFactory
 from tests.support.api import assert_problem
 
 
@@ -66,3 +67,17 @@ async def test_oversized_body_is_refused_before_it_is_read(
         headers={"Content-Length": str(10**12), "Content-Type": "application/json"},
     )
     assert_problem(response, 413)
+
+
+async def test_database_down_is_a_503_without_sql(make_api: ApiFactory) -> None:
+    from tests.api.test_inference_down import closed_port_url
+
+    down = closed_port_url().replace("http://", "postgresql+asyncpg://postgres@") + "/nowhere"
+    async with make_api(database_url=down) as client:
+        response = await client.post(
+            "/v1/auth/register", json={"email": "a@example.org", "password": "long enough pw"}
+        )
+    body = assert_problem(response, 503)
+    assert response.headers["Retry-After"]
+    assert "select" not in response.text.lower() and "insert" not in response.text.lower()
+    assert body["type"] == "urn:deepcatcher:problem:database-unavailable"

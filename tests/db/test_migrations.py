@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.api.db.models import Base
-from tests.support.databases import temporary_database
+from tests.support.databases import server_url, temporary_database
 
 APP_TABLES = {table.name for table in Base.metadata.sorted_tables}
 
@@ -31,8 +32,13 @@ async def _tables_of(engine: AsyncEngine) -> set[str]:
         return await connection.run_sync(_tables)
 
 
-async def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
-    async with temporary_database(folder=tmp_path) as url:
+# SQLite always; PostgreSQL too whenever CI names a server (then the suite runs on it).
+BACKENDS = ["sqlite", *(["postgresql"] if server_url() else [])]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_upgrade_downgrade_upgrade(tmp_path: Path, backend: str) -> None:
+    async with temporary_database(folder=tmp_path, sqlite=backend == "sqlite") as url:
         engine = create_engine(url=url)
         try:
             await migrate.upgrade(engine=engine)

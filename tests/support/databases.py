@@ -21,9 +21,9 @@ def server_url() -> str | None:
 
 
 @asynccontextmanager
-async def temporary_database(*, folder: Path) -> AsyncIterator[str]:
+async def temporary_database(*, folder: Path, sqlite: bool = False) -> AsyncIterator[str]:
     """A new empty database, dropped afterwards: PostgreSQL when configured, else SQLite."""
-    base = server_url()
+    base = None if sqlite else server_url()
     if base is None:
         yield f"sqlite+aiosqlite:///{folder / f'test-{uuid.uuid4().hex}.db'}"
         return
