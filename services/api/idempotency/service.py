@@ -25,6 +25,15 @@ class IdempotencyKeyMismatch(UnprocessableContent):
 
 
 @dataclass(frozen=True, slots=True)
+class KeyedRequest:
+    """A user's request carrying an Idempotency-Key, and a hash of what it asked for."""
+
+    user_id: uuid.UUID
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredAnswer:
     """The first answer to a request, to replay."""
 
@@ -37,13 +46,11 @@ def fingerprint(parts: list[Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-async def replay(
-    *, session: AsyncSession, user_id: uuid.UUID, key: str, request_hash: str
-) -> StoredAnswer | None:
+async def replay(*, session: AsyncSession, request: KeyedRequest) -> StoredAnswer | None:
     """The stored answer for this key, if the same request was answered before."""
     record = await session.scalar(
         select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+            IdempotencyRecord.user_id == request.user_id, IdempotencyRecord.key == request.key
         )
     )
     if record is None:
@@ -51,27 +58,20 @@ async def replay(
     if record.created_at < utcnow() - KEY_LIFETIME:
         await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record.id))
         return None
-    if record.request_hash != request_hash:
+    if record.request_hash != request.request_hash:
         raise IdempotencyKeyMismatch(
             "This Idempotency-Key was already used for a different request."
         )
     return StoredAnswer(status=record.response_status, body=record.response_body)
 
 
-def remember(
-    *,
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    key: str,
-    request_hash: str,
-    answer: StoredAnswer,
-) -> None:
+def remember(*, session: AsyncSession, request: KeyedRequest, answer: StoredAnswer) -> None:
     """Store the answer in the same transaction as the work it describes."""
     session.add(
         IdempotencyRecord(
-            user_id=user_id,
-            key=key,
-            request_hash=request_hash,
+            user_id=request.user_id,
+            key=request.key,
+            request_hash=request.request_hash,
             response_status=answer.status,
             response_body=answer.body,
         )

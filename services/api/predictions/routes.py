@@ -19,7 +19,8 @@ from services.api.deps import (
     SessionDep,
     StorageDep,
 )
-from services.api.predictions import service
+from services.api.predictions import history, service
+from services.api.predictions.presenters import prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut, PredictionPage
 from services.common.contract import Verdict
 from services.common.problems import Forbidden, UnprocessableContent, problem_responses
@@ -99,7 +100,7 @@ async def list_predictions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PredictionPage:
     """One page of the caller's history."""
-    return await service.history(
+    return await history.page(
         session=session,
         owner_id=principal.user.id,
         verdict=verdict,
@@ -121,10 +122,10 @@ async def get_prediction(
     prediction_id: uuid.UUID, principal: HistoryReader, session: SessionDep
 ) -> PredictionOut:
     """One of the caller's predictions."""
-    prediction = await service.get_owned(
+    prediction = await history.get_owned(
         session=session, owner_id=principal.user.id, prediction_id=prediction_id
     )
-    return service.prediction_out(prediction)
+    return prediction_out(prediction)
 
 
 @router.delete(
@@ -138,7 +139,7 @@ async def delete_prediction(
     prediction_id: uuid.UUID, principal: HistoryReader, session: SessionDep, storage: StorageDep
 ) -> None:
     """Delete one of the caller's predictions."""
-    await service.delete(
+    await history.delete(
         session=session, storage=storage, owner_id=principal.user.id, prediction_id=prediction_id
     )
 
@@ -157,7 +158,7 @@ async def get_prediction_image(
     prediction_id: uuid.UUID, principal: HistoryReader, session: SessionDep, storage: StorageDep
 ) -> Response:
     """The image behind one of the caller's predictions."""
-    data, mime_type = await service.image_bytes(
+    data, mime_type = await history.image_bytes(
         session=session, storage=storage, owner_id=principal.user.id, prediction_id=prediction_id
     )
     headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}

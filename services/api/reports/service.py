@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.auth.principal import Principal
 from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
-from services.api.predictions import service as predictions_service
+from services.api.predictions import history
 from services.api.reports import repository
 from services.api.reports.models import Report
 from services.api.reports.schemas import ReportCreate, ReportOut, ReportPage, ReportResolve
@@ -20,7 +20,7 @@ async def create(
     *, session: AsyncSession, principal: Principal, prediction_id: uuid.UUID, body: ReportCreate
 ) -> Report:
     """Report one of the caller's own predictions as wrong."""
-    prediction = await predictions_service.get_owned(
+    prediction = await history.get_owned(
         session=session, owner_id=principal.user.id, prediction_id=prediction_id
     )
     report = Report(
