@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -16,14 +15,12 @@ from services.api.auth.principal import Principal
 from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.idempotency import service as idempotency
-from services.api.images.models import Image
-from services.api.images.storage import ImageStorage, storage_key_for
+from services.api.images.storage import ImageStorage
 from services.api.predictions import repository
-from services.api.predictions.models import Prediction
-from services.api.predictions.presenters import item_of, prediction_out, result_of
+from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
+from services.api.predictions.presenters import item_of, prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut
 from services.api.predictions.uploads import CheckedUpload, check_upload
-from services.common.contract import ModelRef
 from services.common.problems import BadRequest, ProblemError
 
 
@@ -101,39 +98,15 @@ async def _predict(
         raise _all_failed(checked)
     model = await detection.inference.current_model()
     for upload in pending:
-        await _reuse_stored(session=detection.session, upload=upload, model=model)
+        await reuse_stored(session=detection.session, upload=upload, model=model)
     # End the read transaction: no connection is held while the detector works.
     await detection.session.commit()
     await asyncio.gather(
-        *(_detect(inference=detection.inference, upload=u) for u in pending if u.result is None)
+        *(detect(inference=detection.inference, upload=u) for u in pending if u.result is None)
     )
     if not any(upload.ok for upload in checked):
         raise _all_failed(checked)
     return PredictionBatch(saved=principal is not None, items=[item_of(u) for u in checked])
-
-
-async def _reuse_stored(*, session: AsyncSession, upload: CheckedUpload, model: ModelRef) -> None:
-    started = time.perf_counter()
-    stored = await repository.find_reusable(
-        session=session, sha256=upload.sha256, model_version=model.version
-    )
-    if stored is not None:
-        upload.result, upload.reused = result_of(stored), True
-        upload.latency_ms = _elapsed_ms(started)
-
-
-async def _detect(*, inference: InferenceClient, upload: CheckedUpload) -> None:
-    assert upload.facts is not None
-    started = time.perf_counter()
-    try:
-        upload.result = await inference.predict(
-            data=upload.data, filename=upload.filename, mime_type=upload.facts.mime_type
-        )
-    except ProblemError as error:
-        if error.status >= 500:
-            raise  # the detector is down: fail the whole request, write nothing
-        upload.error = error
-    upload.latency_ms = _elapsed_ms(started)
 
 
 async def _save(
@@ -166,49 +139,6 @@ async def _save(
     return answer
 
 
-async def _store_one(
-    *, detection: Detection, upload: CheckedUpload, owner_id: uuid.UUID
-) -> PredictionOut:
-    assert upload.result is not None and upload.facts is not None
-    key = storage_key_for(upload.sha256)
-    await detection.storage.put(key=key, data=upload.data)
-    image = await repository.get_or_add_image(
-        session=detection.session,
-        image=Image(
-            sha256=upload.sha256,
-            byte_size=len(upload.data),
-            mime_type=upload.facts.mime_type,
-            width=upload.facts.width,
-            height=upload.facts.height,
-            storage_key=key,
-        ),
-    )
-    prediction = await repository.add(
-        session=detection.session,
-        prediction=_new_prediction(upload=upload, owner_id=owner_id, image=image),
-    )
-    return prediction_out(prediction)
-
-
-def _new_prediction(*, upload: CheckedUpload, owner_id: uuid.UUID, image: Image) -> Prediction:
-    assert upload.result is not None
-    result = upload.result
-    return Prediction(
-        owner_id=owner_id,
-        image_id=image.id,
-        image=image,
-        filename=upload.filename,
-        verdict=result.verdict,
-        score=result.score,
-        model_name=result.model.name,
-        model_version=result.model.version,
-        signals=[signal.model_dump(mode="json") for signal in result.signals],
-        image_format=result.image.format,
-        latency_ms=upload.latency_ms,
-        reused=upload.reused,
-    )
-
-
 def _all_failed(checked: list[CheckedUpload]) -> ProblemError:
     """The answer when no file could be checked: the one file's error, or all of them."""
     errors = [upload.error for upload in checked if upload.error is not None]
@@ -233,5 +163,12 @@ def _all_failed(checked: list[CheckedUpload]) -> ProblemError:
     return failure
 
 
-def _elapsed_ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
+async def _store_one(
+    *, detection: Detection, upload: CheckedUpload, owner_id: uuid.UUID
+) -> PredictionOut:
+    image = await store_image(session=detection.session, storage=detection.storage, upload=upload)
+    prediction = await repository.add(
+        session=detection.session,
+        prediction=new_prediction(upload=upload, owner_id=owner_id, image=image),
+    )
+    return prediction_out(prediction)

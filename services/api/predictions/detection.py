@@ -1,0 +1,88 @@
+"""One image's way to a verdict: reuse a stored one or ask the detector; then keep it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.clients.inference import InferenceClient
+from services.api.images.models import Image
+from services.api.images.storage import ImageStorage, storage_key_for
+from services.api.predictions import repository
+from services.api.predictions.models import Prediction
+from services.api.predictions.presenters import result_of
+from services.api.predictions.uploads import CheckedUpload
+from services.common.contract import ModelRef
+from services.common.problems import ProblemError
+
+
+async def reuse_stored(*, session: AsyncSession, upload: CheckedUpload, model: ModelRef) -> None:
+    """Give the upload the stored result for the same bytes and model version, if any."""
+    started = time.perf_counter()
+    stored = await repository.find_reusable(
+        session=session, sha256=upload.sha256, model_version=model.version
+    )
+    if stored is not None:
+        upload.result, upload.reused = result_of(stored), True
+        upload.latency_ms = elapsed_ms(started)
+
+
+async def detect(*, inference: InferenceClient, upload: CheckedUpload) -> None:
+    """Ask the detector; a refused image becomes the upload's error, an outage is raised."""
+    assert upload.facts is not None
+    started = time.perf_counter()
+    try:
+        upload.result = await inference.predict(
+            data=upload.data, filename=upload.filename, mime_type=upload.facts.mime_type
+        )
+    except ProblemError as error:
+        if error.status >= 500:
+            raise  # the detector is down: fail the whole request, write nothing
+        upload.error = error
+    upload.latency_ms = elapsed_ms(started)
+
+
+async def store_image(
+    *, session: AsyncSession, storage: ImageStorage, upload: CheckedUpload
+) -> Image:
+    """The image row for the upload's bytes, storing them first if they are new."""
+    assert upload.facts is not None
+    key = storage_key_for(upload.sha256)
+    await storage.put(key=key, data=upload.data)
+    return await repository.get_or_add_image(
+        session=session,
+        image=Image(
+            sha256=upload.sha256,
+            byte_size=len(upload.data),
+            mime_type=upload.facts.mime_type,
+            width=upload.facts.width,
+            height=upload.facts.height,
+            storage_key=key,
+        ),
+    )
+
+
+def new_prediction(*, upload: CheckedUpload, owner_id: uuid.UUID, image: Image) -> Prediction:
+    """The history row for an upload's result."""
+    assert upload.result is not None
+    result = upload.result
+    return Prediction(
+        owner_id=owner_id,
+        image_id=image.id,
+        image=image,
+        filename=upload.filename,
+        verdict=result.verdict,
+        score=result.score,
+        model_name=result.model.name,
+        model_version=result.model.version,
+        signals=[signal.model_dump(mode="json") for signal in result.signals],
+        image_format=result.image.format,
+        latency_ms=upload.latency_ms,
+        reused=upload.reused,
+    )
+
+
+def elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
