@@ -24,32 +24,56 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 
 
+SERVICE_NAMES = ("inference", "api", "web", "worker")
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceSpec:
-    """One service `serve` starts: its ASGI factory and where it listens."""
+    """One process `serve` starts: its command and, for HTTP services, its address."""
 
     name: str
-    factory: str
-    host: str
-    port: int
+    command: list[str]
+    url: str | None = None
 
 
-def _service_specs() -> list[ServiceSpec]:
+def _http_service(name: str, factory: str, host: str, port: int) -> ServiceSpec:
+    command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--no-access-log"]
+    command += ["--host", host, "--port", str(port)]
+    return ServiceSpec(name=name, command=command, url=f"http://{host}:{port}")
+
+
+def _service_specs(only: set[str]) -> list[ServiceSpec]:
     from services.inference.config import InferenceSettings
+    from services.web.config import WebSettings
 
-    inference, api = InferenceSettings(), ApiSettings()
-    return [
-        ServiceSpec(
+    inference, api, web = InferenceSettings(), ApiSettings(), WebSettings()
+    specs = [
+        _http_service(
             "inference", "services.inference.main:create_app", inference.host, inference.port
         ),
-        ServiceSpec("api", "services.api.main:create_app", api.host, api.port),
+        _http_service("api", "services.api.main:create_app", api.host, api.port),
+        _http_service("web", "services.web.main:create_app", web.host, web.port),
     ]
+    if "worker" in only and _queue_reachable(api):
+        specs.append(ServiceSpec("worker", [sys.executable, "-m", "services.cli", "worker"]))
+    return [spec for spec in specs if spec.name in only]
 
 
-def _start(spec: ServiceSpec) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", spec.factory, "--factory"]
-    command += ["--host", spec.host, "--port", str(spec.port), "--no-access-log"]
-    return subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+def _queue_reachable(settings: ApiSettings) -> bool:
+    from services.api.jobs.queue import JobQueue
+
+    async def ping() -> bool:
+        queue = JobQueue(url=settings.queue_url, queue_name=settings.queue_name)
+        try:
+            await queue.ensure_available()
+        except ProblemError:
+            typer.echo(f"bulk jobs are off: no queue at {settings.queue_url} (they answer 503)")
+            return False
+        finally:
+            await queue.close()
+        return True
+
+    return asyncio.run(ping())
 
 
 def _stop(processes: list[subprocess.Popen[bytes]], *, grace_s: float = 10.0) -> None:
@@ -64,23 +88,45 @@ def _stop(processes: list[subprocess.Popen[bytes]], *, grace_s: float = 10.0) ->
             process.kill()
 
 
+def _supervise(specs: list[ServiceSpec], processes: list[subprocess.Popen[bytes]]) -> None:
+    while all(process.poll() is None for process in processes):
+        time.sleep(0.5)
+    exited = [s.name for s, p in zip(specs, processes, strict=True) if p.poll() is not None]
+    typer.echo(f"{', '.join(exited)} exited; stopping the others.", err=True)
+    raise typer.Exit(1)
+
+
 @app.command()
-def serve() -> None:
-    """Start every service; Ctrl-C stops them all."""
-    specs = _service_specs()
-    processes = [_start(spec) for spec in specs]
+def serve(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help=f"Start just these ({', '.join(SERVICE_NAMES)}); repeatable."),
+    ] = None,
+) -> None:
+    """Start every service (and a bulk-job worker when the queue is up); Ctrl-C stops them all."""
+    wanted = set(only or SERVICE_NAMES)
+    if unknown := wanted - set(SERVICE_NAMES):
+        raise typer.BadParameter(f"unknown service: {', '.join(sorted(unknown))}")
+    specs = _service_specs(wanted)
+    processes = [subprocess.Popen(spec.command) for spec in specs]  # noqa: S603 - our own interpreter
     for spec in specs:
-        typer.echo(f"{spec.name:>9}: http://{spec.host}:{spec.port}")
+        typer.echo(f"{spec.name:>9}: {spec.url or 'running'}")
+    if "web" in wanted:
+        typer.echo(f"\nOpen {next(s.url for s in specs if s.name == 'web')} in your browser.")
     try:
-        while all(process.poll() is None for process in processes):
-            time.sleep(0.5)
-        failed = [s.name for s, p in zip(specs, processes, strict=True) if p.poll() is not None]
-        typer.echo(f"stopped: {', '.join(failed)} exited; stopping the others.", err=True)
-        raise typer.Exit(1)
+        _supervise(specs, processes)
     except KeyboardInterrupt:
         typer.echo("stopping…")
     finally:
         _stop(processes)
+
+
+@app.command()
+def worker() -> None:
+    """Run a bulk-job worker; start as many as you like, on any machine that reaches the queue."""
+    from services.api.jobs.worker import run
+
+    run(ApiSettings())
 
 
 @db_app.command("upgrade")

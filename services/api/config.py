@@ -41,6 +41,17 @@ class ApiSettings(BaseSettings):
     rate_limit_api_key: str = "120/minute"
     rate_limit_auth: str = "10/minute"
     model_version_ttl_s: float = 30.0
+    # Bulk jobs: an arq queue on Redis, worked by `deepcatcher worker` processes.
+    queue_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "deepcatcher:jobs"
+    max_job_items: int = Field(default=500, ge=1)
+    job_item_timeout_s: int = Field(default=120, ge=1)
+    job_item_max_tries: int = Field(default=5, ge=1)
+    worker_concurrency: int = Field(default=4, ge=1)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_max_tries: int = Field(default=6, ge=1)
+    # Callbacks to loopback or private addresses would let callers probe our own network.
+    webhook_allow_private_hosts: bool = False
     log_level: str = "INFO"
 
     @model_validator(mode="after")

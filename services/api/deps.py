@@ -16,6 +16,8 @@ from services.api.auth.scopes import Scope
 from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.images.storage import ImageStorage
+from services.api.jobs.queue import JobQueue
+from services.api.jobs.service import Bulk
 from services.api.predictions.service import Detection
 from services.api.ratelimit.limiter import RateLimiter
 from services.common.problems import Forbidden, Unauthorized
@@ -40,6 +42,7 @@ class AppState:
     storage: ImageStorage
     inference: InferenceClient
     rate_limiter: RateLimiter
+    queue: JobQueue
 
 
 def get_state(request: Request) -> AppState:
@@ -88,6 +91,14 @@ def get_detection(state: StateDep, session: SessionDep) -> Detection:
 
 
 DetectionDep = Annotated[Detection, Depends(get_detection)]
+
+
+def get_bulk(state: StateDep, session: SessionDep) -> Bulk:
+    """Everything creating a bulk job needs."""
+    return Bulk(session=session, storage=state.storage, queue=state.queue, settings=state.settings)
+
+
+BulkDep = Annotated[Bulk, Depends(get_bulk)]
 
 
 async def get_optional_principal(
@@ -154,6 +165,7 @@ Admin = Annotated[Principal, Depends(get_admin)]
 Predictor = Annotated[Principal, require_scope(Scope.predict)]
 HistoryReader = Annotated[Principal, require_scope(Scope.history)]
 Reporter = Annotated[Principal, require_scope(Scope.reports)]
+BulkPredictor = Annotated[Principal, require_scope(Scope.predict)]
 
 
 def client_ip(request: Request) -> str:

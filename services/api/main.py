@@ -18,6 +18,8 @@ from services.api.db.errors import install_database_error_handlers
 from services.api.deps import AppState
 from services.api.health.routes import router as health_router
 from services.api.images.storage import LocalImageStorage
+from services.api.jobs.queue import JobQueue
+from services.api.jobs.routes import router as jobs_router
 from services.api.predictions.routes import router as predictions_router
 from services.api.ratelimit.limiter import RateLimiter
 from services.api.reports.routes import router as reports_router
@@ -66,6 +68,7 @@ def _build_state(
             model_ttl_s=settings.model_version_ttl_s,
         ),
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
+        queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
     )
 
 
@@ -78,6 +81,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await state.inference.http.aclose()
+        await state.queue.close()
         await state.engine.dispose()
 
 
@@ -108,6 +112,7 @@ def create_app(
         users_router,
         api_keys_router,
         predictions_router,
+        jobs_router,
         reports_router,
         admin_router,
     ):

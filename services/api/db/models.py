@@ -4,6 +4,7 @@ from services.api.auth.models import AccessToken, ApiKey
 from services.api.db.base import Base
 from services.api.idempotency.models import IdempotencyRecord
 from services.api.images.models import Image
+from services.api.jobs.models import Job, JobItem
 from services.api.predictions.models import Prediction
 from services.api.reports.models import Report
 from services.api.users.models import Role, User
@@ -14,6 +15,8 @@ __all__ = [
     "Base",
     "IdempotencyRecord",
     "Image",
+    "Job",
+    "JobItem",
     "Prediction",
     "Report",
     "Role",

@@ -39,15 +39,28 @@ async def check_upload(
     *, index: int, upload: UploadFile, max_bytes: int, max_pixels: int
 ) -> CheckedUpload:
     """Read and validate one upload; a bad file gets its own error and stops here."""
-    checked = CheckedUpload(index=index, filename=(upload.filename or "upload")[:255])
+    if upload.size is not None and upload.size > max_bytes:
+        checked = CheckedUpload(index=index, filename=(upload.filename or "upload")[:255])
+        checked.error = PayloadTooLarge(f"The file is larger than {max_bytes} bytes.")
+        return checked
+    data = await upload.read()
+    return await check_bytes(
+        index=index, filename=upload.filename, data=data, max_bytes=max_bytes, max_pixels=max_pixels
+    )
+
+
+async def check_bytes(
+    *, index: int, filename: str | None, data: bytes, max_bytes: int, max_pixels: int
+) -> CheckedUpload:
+    """Validate one file's name and bytes; a bad file gets its own error and stops here."""
+    checked = CheckedUpload(index=index, filename=(filename or "upload")[:255])
     try:
-        checked.filename = check_filename(upload.filename)
-        if upload.size is not None and upload.size > max_bytes:
+        checked.filename = check_filename(filename)
+        if len(data) > max_bytes:
             raise PayloadTooLarge(f"The file is larger than {max_bytes} bytes.")
-        checked.data = await upload.read()
-        checked.sha256 = hashlib.sha256(checked.data).hexdigest()
+        checked.data, checked.sha256 = data, hashlib.sha256(data).hexdigest()
         checked.facts = await anyio.to_thread.run_sync(
-            partial(inspect_image, checked.data, max_pixels=max_pixels)
+            partial(inspect_image, data, max_pixels=max_pixels)
         )
     except ProblemError as error:
         checked.error, checked.data = error, b""
