@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 TEST_DATABASE_URL_ENV = "DEEPCATCHER_TEST_DATABASE_URL"
 
@@ -28,7 +29,8 @@ async def temporary_database(*, folder: Path, sqlite: bool = False) -> AsyncIter
         yield f"sqlite+aiosqlite:///{folder / f'test-{uuid.uuid4().hex}.db'}"
         return
     name = f"deepcatcher_test_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    # No pool: a fault test may restart the server, and the drop must still get through.
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -27,8 +27,19 @@ async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(error.to_problem(instance=request.url.path), headers=error.headers)
 
 
+# SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P operator
+# intervention (admin shutdown, crash shutdown, "the database system is starting up").
+UNAVAILABLE_SQLSTATES = ("08", "57P")
+
+
+def is_unavailable(exc: DBAPIError) -> bool:
+    """Whether a database error means "not reachable now" rather than a bug or bad data."""
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    return exc.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+
+
 async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, DBAPIError) and is_unavailable(exc):
         return await _on_database_down(request, exc)
     raise exc
 
