@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+WEB_ASSETS := services/web/node_modules/.package-lock.json
 
 .PHONY: install run test lint typecheck unit lock model clean
 
@@ -12,7 +13,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The web UI's front-end packages (htmx, the Inter font), pinned by package-lock.json.
+$(WEB_ASSETS): services/web/package.json services/web/package-lock.json
+	npm ci --prefix services/web --no-audit --no-fund
+	touch $(WEB_ASSETS)
+
+install: $(STAMP) $(WEB_ASSETS)
 
 run: install
 	$(BIN)/deepcatcher db upgrade

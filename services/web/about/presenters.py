@@ -1,0 +1,94 @@
+"""The model card in plain words: what was measured, in numbers people can weigh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.web.clients.schemas import ModelInfo
+from services.web.predictions.verdicts import Gauge
+
+PERCENT_METRICS = {
+    "fake_caught": "AI-generated images it called AI-generated",
+    "real_called_fake": "Real photos it wrongly called AI-generated (false accusations)",
+    "uncertain": "Images it left uncertain",
+    "accuracy_at_0.5": "Accuracy with a single 0.5 cut-off",
+}
+NUMBER_METRICS = {
+    "roc_auc": "ROC AUC (1.0 is perfect, 0.5 is a coin toss)",
+    "average_precision": "Average precision (1.0 is perfect)",
+    "ece": "Calibration error (0 means scores match observed frequencies)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSet:
+    """One evaluation (a test set, a condition) as labelled rows."""
+
+    name: str
+    images: str | None
+    rows: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """The model card as the About page shows it."""
+
+    model: ModelInfo
+    metric_sets: list[MetricSet]
+
+    @property
+    def short_version(self) -> str:
+        """The first characters of the model file's hash, enough to tell versions apart."""
+        return self.model.version[:12]
+
+    @property
+    def training_facts(self) -> list[tuple[str, str]]:
+        """The card's simple training facts (data, sizes, settings) as labelled values."""
+        return [
+            (name.replace("_", " ").capitalize(), str(value))
+            for name, value in self.model.training.items()
+            if isinstance(value, str | int | float)
+        ]
+
+    @property
+    def gauge(self) -> Gauge:
+        """The score scale with this model's uncertain band."""
+        thresholds = self.model.thresholds
+        return Gauge(score=0.0, real_below=thresholds.real_below, fake_above=thresholds.fake_above)
+
+
+def card_view(model: ModelInfo) -> CardView:
+    """Every evaluation in the card's metrics, headline test first."""
+    sets = [
+        metric_set(name=name, values=values)
+        for name, values in model.metrics.items()
+        if isinstance(values, dict)
+    ]
+    scalars = {name: value for name, value in model.metrics.items() if not isinstance(value, dict)}
+    if scalars:
+        sets.append(metric_set(name="measured", values=scalars))
+    return CardView(model=model, metric_sets=[s for s in sets if s.rows])
+
+
+def metric_set(*, name: str, values: dict[str, Any]) -> MetricSet:
+    """The known measures of one evaluation, as readable rows."""
+    rows = [
+        (label, f"{values[key] * 100:.1f}%")
+        for key, label in PERCENT_METRICS.items()
+        if isinstance(values.get(key), int | float)
+    ]
+    rows += [
+        (label, f"{values[key]:.3f}")
+        for key, label in NUMBER_METRICS.items()
+        if isinstance(values.get(key), int | float)
+    ]
+    return MetricSet(name=name.replace("_", " ").capitalize(), images=_images(values), rows=rows)
+
+
+def _images(values: dict[str, Any]) -> str | None:
+    images = values.get("images")
+    if not isinstance(images, dict):
+        return None
+    real, fake = images.get("real", 0), images.get("fake", 0)
+    return f"{real:,} real photos and {fake:,} AI-generated images"

@@ -1,0 +1,172 @@
+"""What the web service reads from the API and inference services: their answers' shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.contract import ModelRef, Signal, Verdict
+from services.common.problems import Problem
+
+Role = Literal["user", "admin"]
+Label = Literal["real", "fake"]
+ReportStatus = Literal["open", "confirmed", "rejected"]
+
+
+class Answer(BaseModel):
+    """Any answer: fields the web does not use are ignored, so the API may grow."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class User(Answer):
+    """The signed-in account."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    created_at: datetime
+
+
+class ApiKey(Answer):
+    """An API key as listed: never its secret."""
+
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKey):
+    """A new API key with its secret, shown once."""
+
+    key: str
+
+
+class ImageFacts(Answer):
+    """The checked image's facts."""
+
+    sha256: str
+    mime_type: str
+    width: int
+    height: int
+    byte_size: int
+
+
+class PredictionSummary(Answer):
+    """A prediction as history lists it."""
+
+    id: uuid.UUID | None
+    created_at: datetime
+    filename: str
+    verdict: Verdict
+    score: float
+    model: ModelRef
+    image: ImageFacts
+    latency_ms: float
+    reused: bool
+
+
+class Prediction(PredictionSummary):
+    """A prediction with every signal's evidence."""
+
+    signals: list[Signal]
+
+
+class PredictionItem(Answer):
+    """One uploaded file's result: a prediction or its own problem."""
+
+    index: int
+    filename: str
+    status: Literal["ok", "error"]
+    prediction: Prediction | None = None
+    error: Problem | None = None
+
+
+class PredictionBatch(Answer):
+    """One result per uploaded file, in order."""
+
+    saved: bool
+    items: list[PredictionItem]
+
+
+class PredictionPage(Answer):
+    """A page of history, newest first."""
+
+    items: list[PredictionSummary]
+    next_cursor: str | None = None
+
+
+class ReportedPrediction(Answer):
+    """The prediction a report is about, in brief."""
+
+    id: uuid.UUID
+    filename: str
+    verdict: Verdict
+    score: float
+    model_version: str
+
+
+class Report(Answer):
+    """A report on a verdict and where it stands."""
+
+    id: uuid.UUID
+    prediction_id: uuid.UUID
+    reporter_id: uuid.UUID
+    claimed_label: Label
+    comment: str
+    source_url: str | None
+    status: ReportStatus
+    resolution_note: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+    prediction: ReportedPrediction
+
+
+class ReportPage(Answer):
+    """A page of reports, newest first."""
+
+    items: list[Report]
+    next_cursor: str | None = None
+
+
+class Thresholds(Answer):
+    """The model's uncertain band."""
+
+    real_below: float
+    fake_above: float
+    target: str = ""
+
+
+class ModelInput(Answer):
+    """What the model looks at."""
+
+    crop_size: int
+    max_crops: int
+
+
+class ModelInfo(Answer):
+    """The loaded model's card, as the inference service's `GET /v1/models` reports it."""
+
+    name: str
+    version: str
+    created: datetime
+    input: ModelInput
+    thresholds: Thresholds
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    training: dict[str, Any] = Field(default_factory=dict)
+    intended_use: str = ""
+    limitations: list[str] = Field(default_factory=list)
+    ready: bool = True
+
+
+class ModelList(Answer):
+    """The models the inference service serves."""
+
+    models: list[ModelInfo]

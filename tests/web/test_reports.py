@@ -1,0 +1,72 @@
+"""The reports page, and the admins' queue."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.support.api import promote_to_admin
+from tests.support.images import jpeg
+from tests.web.conftest import WebFactory
+from tests.web.pages import HTMX, checked_prediction_ids, post_form, sign_up
+
+REPORT_ID = re.compile(r'id="report-([0-9a-f-]{36})"')
+
+
+async def _reported(web: httpx.AsyncClient, email: str, *, comment: str) -> str:
+    await sign_up(web, email)
+    (prediction,) = await checked_prediction_ids(web, ("scan.jpg", jpeg(seed=1), "image/jpeg"))
+    body = {"claimed_label": "real", "comment": comment, "source_url": "https://example.org/x"}
+    sent = await post_form(web, f"/predictions/{prediction}/reports", body)
+    assert sent.status_code == 303
+    return prediction
+
+
+async def test_members_see_their_reports_with_status(web: httpx.AsyncClient) -> None:
+    prediction = await _reported(web, "ada@example.org", comment="My own print.")
+    page = await web.get("/reports")
+    assert page.status_code == 200
+    assert "Your reports" in page.text and "Waiting for review" in page.text
+    assert f'href="/predictions/{prediction}"' in page.text
+    assert 'href="https://example.org/x" rel="noopener noreferrer nofollow"' in page.text
+    assert "Confirm: the verdict was wrong" not in page.text
+    assert "No report has the status" in (await web.get("/reports?status=confirmed")).text
+
+
+async def test_members_cannot_resolve_reports(web: httpx.AsyncClient) -> None:
+    await _reported(web, "ada@example.org", comment="Mine.")
+    (report_id,) = REPORT_ID.findall((await web.get("/reports")).text)
+    response = await post_form(web, f"/reports/{report_id}/resolve", {"decision": "confirmed"})
+    assert response.status_code == 403
+    assert "Only admins can review reports." in response.text
+
+
+async def test_admins_confirm_reports_from_the_queue(
+    make_web: WebFactory, db_engine: AsyncEngine
+) -> None:
+    async with make_web() as member, make_web() as admin:
+        await _reported(member, "ada@example.org", comment="Taken with my phone.")
+        await sign_up(admin, "root@example.org")
+        await promote_to_admin(db_engine, "root@example.org")
+        await post_form(admin, "/account/sign-out")
+        await post_form(
+            admin,
+            "/account/sign-in",
+            {"email": "root@example.org", "password": "correct horse battery staple"},
+        )
+        queue = await admin.get("/reports?status=open")
+        assert "Report queue" in queue.text and "Taken with my phone." in queue.text
+        (report_id,) = REPORT_ID.findall(queue.text)
+        resolved = await post_form(
+            admin,
+            f"/reports/{report_id}/resolve",
+            {"decision": "confirmed", "note": "The RAW file checks out."},
+            headers=HTMX,
+        )
+        assert resolved.status_code == 200
+        assert resolved.text.lstrip().startswith(f'<li id="report-{report_id}"')
+        assert "Confirmed" in resolved.text and "The RAW file checks out." in resolved.text
+        mine = await member.get("/reports")
+    assert "Confirmed" in mine.text and "The RAW file checks out." in mine.text
