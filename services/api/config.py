@@ -27,6 +27,7 @@ class ApiSettings(BaseSettings):
     database_statement_cache_size: int = 100
     database_pool_size: int = 10
     image_dir: Path = Path("var/images")
+    # One URL, or several separated by commas: requests are spread across the replicas.
     inference_url: str = "http://127.0.0.1:8001"
     inference_timeout_s: float = 30.0
     inference_connect_retries: int = 2
@@ -66,6 +67,11 @@ class ApiSettings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         return self
+
+    @property
+    def inference_urls(self) -> list[str]:
+        """Every inference replica's base URL."""
+        return [url.strip() for url in self.inference_url.split(",") if url.strip()]
 
     @property
     def max_request_bytes(self) -> int:

@@ -46,7 +46,6 @@ def _build_state(
         pool_size=settings.database_pool_size,
     )
     http = create_http_client(
-        base_url=settings.inference_url,
         timeout_s=settings.inference_timeout_s,
         connect_retries=settings.inference_connect_retries,
         transport=inference_transport,
@@ -64,6 +63,7 @@ def _build_state(
         storage=LocalImageStorage(root=settings.image_dir),
         inference=InferenceClient(
             http=http,
+            base_urls=settings.inference_urls,
             retry_after_s=settings.inference_retry_after_s,
             model_ttl_s=settings.model_version_ttl_s,
         ),

@@ -170,3 +170,38 @@ async def test_api_key_without_predict_scope_cannot_predict(client: httpx.AsyncC
     response = await predict(client, ("a.jpg", images.jpeg(seed=10), JPEG), headers=key_headers)
     assert_problem(response, 403)
     assert (await client.get("/v1/predictions", headers=key_headers)).status_code == 200
+
+
+class RefusingHost(httpx.AsyncBaseTransport):
+    """Refuses connections to one host, as a dead replica would; passes the rest on."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, host: str) -> None:
+        self.inner, self.host = inner, host
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == self.host:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_requests_are_spread_across_replicas(
+    make_api: ApiFactory, inference_transport: RecordingTransport
+) -> None:
+    async with make_api(inference_url="http://one.test, http://two.test") as client:
+        for seed in range(4):
+            response = await predict(client, ("a.jpg", images.jpeg(seed=200 + seed), JPEG))
+            assert response.status_code == 200
+    hosts = [r.url.host for r in inference_transport.requests if r.url.path == "/v1/predict"]
+    assert sorted(hosts) == ["one.test", "one.test", "two.test", "two.test"]
+
+
+async def test_a_dead_replica_is_skipped(
+    make_api: ApiFactory, inference_transport: RecordingTransport
+) -> None:
+    transport = RefusingHost(inference_transport, "dead.test")
+    async with make_api(
+        transport=transport, inference_url="http://dead.test,http://alive.test"
+    ) as client:
+        for seed in range(3):
+            response = await predict(client, ("a.jpg", images.jpeg(seed=210 + seed), JPEG))
+            assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -29,14 +30,12 @@ class InferenceRejected(ProblemError):
 
 def create_http_client(
     *,
-    base_url: str,
     timeout_s: float,
     connect_retries: int,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """An HTTP client that retries (with backoff) only when a connection cannot be made."""
     return httpx.AsyncClient(
-        base_url=base_url,
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
         transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries),
         event_hooks={"request": [_pass_request_id]},
@@ -52,8 +51,17 @@ async def _pass_request_id(request: httpx.Request) -> None:
 class InferenceClient:
     """Asks the inference service for verdicts and which model it runs."""
 
-    def __init__(self, *, http: httpx.AsyncClient, retry_after_s: int, model_ttl_s: float) -> None:
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        base_urls: list[str],
+        retry_after_s: int,
+        model_ttl_s: float,
+    ) -> None:
         self.http = http
+        self.replicas = itertools.cycle([url.rstrip("/") for url in base_urls])
+        self.replica_count = len(base_urls)
         self.retry_after_s = retry_after_s
         self.model_ttl_s = model_ttl_s
         self._model: ModelRef | None = None
@@ -79,20 +87,34 @@ class InferenceClient:
         return result
 
     async def is_ready(self) -> bool:
-        """Whether the inference service says it is ready."""
-        try:
-            response = await self.http.get("/readyz", timeout=2.0)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
+        """Whether some replica of the inference service says it is ready."""
+        for _ in range(self.replica_count):
+            try:
+                response = await self.http.get(f"{next(self.replicas)}/readyz", timeout=2.0)
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200:
+                return True
+        return False
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> Any:
-        try:
-            response = await self.http.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise self._unavailable("The inference service did not answer in time.") from exc
-        except httpx.TransportError as exc:
-            raise self._unavailable("The inference service cannot be reached.") from exc
+    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._request_any_replica(method, path, **kwargs)
+        return self._body_of(response)
+
+    async def _request_any_replica(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Spread requests round-robin; a replica that refuses connections is skipped."""
+        for _ in range(self.replica_count):
+            try:
+                return await self.http.request(method, f"{next(self.replicas)}{path}", **kwargs)
+            except httpx.ConnectTimeout:
+                continue
+            except httpx.TimeoutException as exc:
+                raise self._unavailable("The inference service did not answer in time.") from exc
+            except httpx.TransportError:
+                continue
+        raise self._unavailable("The inference service cannot be reached.")
+
+    def _body_of(self, response: httpx.Response) -> Any:
         if 400 <= response.status_code < 500 and response.status_code not in {408, 429}:
             problem = _json_or_empty(response)
             raise InferenceRejected(

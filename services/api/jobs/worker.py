@@ -72,7 +72,6 @@ def build_deps(
         pool_size=settings.worker_concurrency + 1,
     )
     http = create_http_client(
-        base_url=settings.inference_url,
         timeout_s=settings.inference_timeout_s,
         connect_retries=settings.inference_connect_retries,
         transport=inference_transport,
@@ -84,6 +83,7 @@ def build_deps(
         storage=LocalImageStorage(root=settings.image_dir),
         inference=InferenceClient(
             http=http,
+            base_urls=settings.inference_urls,
             retry_after_s=settings.inference_retry_after_s,
             model_ttl_s=settings.model_version_ttl_s,
         ),
