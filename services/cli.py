@@ -88,6 +88,10 @@ def _stop(processes: list[subprocess.Popen[bytes]], *, grace_s: float = 10.0) ->
             process.kill()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _supervise(specs: list[ServiceSpec], processes: list[subprocess.Popen[bytes]]) -> None:
     while all(process.poll() is None for process in processes):
         time.sleep(0.5)
@@ -108,6 +112,8 @@ def serve(
     if unknown := wanted - set(SERVICE_NAMES):
         raise typer.BadParameter(f"unknown service: {', '.join(sorted(unknown))}")
     specs = _service_specs(wanted)
+    # A SIGTERM (from a supervisor or `kill`) must stop the children too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     processes = [subprocess.Popen(spec.command) for spec in specs]  # noqa: S603 - our own interpreter
     for spec in specs:
         typer.echo(f"{spec.name:>9}: {spec.url or 'running'}")

@@ -115,6 +115,19 @@ def _sign_in(client: httpx.Client, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
+def test_sigterm_stops_every_child(
+    served: tuple[subprocess.Popen[bytes], str], app_env: dict[str, str]
+) -> None:
+    process, _ = served
+    web = f"http://127.0.0.1:{app_env['DEEPCATCHER_WEB_PORT']}"
+    wait_for(f"{web}/healthz", process=process)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    for port in ("API", "INFERENCE", "WEB"):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{app_env[f'DEEPCATCHER_{port}_PORT']}/healthz", timeout=2)
+
+
 def test_serve_stops_everything_when_one_service_fails(
     app_env: dict[str, str], tmp_path: Path
 ) -> None:
