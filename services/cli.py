@@ -128,11 +128,18 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 0 if a worker of this queue is alive, else 1.")
+    ] = False,
+) -> None:
     """Run a bulk-job worker; start as many as you like, on any machine that reaches the queue."""
-    from services.api.jobs.worker import run
+    from services.api.jobs.worker import healthy, run
 
-    run(ApiSettings())
+    settings = ApiSettings()
+    if check:
+        raise typer.Exit(0 if healthy(settings) else 1)
+    run(settings)
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import httpx
 from arq import Retry
 from arq.cron import cron
-from arq.worker import Worker, func
+from arq.worker import Worker, async_check_health, func
 
 from services.api.clients.inference import InferenceClient, create_http_client
 from services.api.config import ApiSettings
@@ -121,6 +122,14 @@ def create_worker(
         burst=burst,
         handle_signals=not burst,
     )
+
+
+def healthy(settings: ApiSettings) -> bool:
+    """Whether a worker of this queue reported in recently (for container health checks)."""
+    status = asyncio.run(
+        async_check_health(redis_settings(settings.queue_url), queue_name=settings.queue_name)
+    )
+    return status == 0
 
 
 def run(settings: ApiSettings) -> None:
