@@ -51,7 +51,7 @@ def test_full_flow_over_http(
     served: tuple[subprocess.Popen[bytes], str], app_env: dict[str, str]
 ) -> None:
     process, api = served
-    admin = subprocess.run(  # noqa: S603
+    admin = subprocess.run(
         deepcatcher_command(
             "users", "create", "--email", "root@example.org", "--password", PASSWORD, "--admin"
         ),

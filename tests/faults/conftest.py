@@ -30,7 +30,7 @@ class Stack:
     def _spawn(self, name: str, factory: str, port: str) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", port]
         log = (self.folder / f"{name}.log").open("ab")
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        return subprocess.Popen(
             command, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
         )
 

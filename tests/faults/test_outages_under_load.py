@@ -82,8 +82,8 @@ async def test_inference_killed_during_load(stack: Stack, db_engine: AsyncEngine
 
 def _restart_postgres() -> None:
     version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(  # noqa: S603
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],  # noqa: S607
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
         check=True,
         capture_output=True,
     )

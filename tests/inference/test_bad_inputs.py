@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.inference.conftest import ServiceFactory
+from tests.inference.signing import created_manifest, make_authority, sign
 from tests.support.images import PDF, SVG, encode, jpeg, photo_like, png, png_bomb, webp
 
 PROBLEM = "application/problem+json"
@@ -139,3 +140,31 @@ async def test_fuzzed_files_never_break_the_service(start_service: ServiceFactor
     assert still_scores.status_code == 200
     # A second round of the same kind of input must not keep growing the process.
     assert resident[1] - resident[0] < 64 * 1024 * 1024, resident
+
+
+def mutated_manifests(count: int) -> list[bytes]:
+    """A C2PA-signed JPEG with random bytes changed inside its manifest store."""
+    rng = random.Random(7)
+    manifest = created_manifest(source_type="trainedAlgorithmicMedia")
+    signed = sign(jpeg(seed=5), manifest=manifest, authority=make_authority())
+    start = max(signed.find(b"jumb") - 64, 0)
+    files = []
+    for _ in range(count):
+        mutated = bytearray(signed)
+        for _ in range(rng.randint(1, 8)):
+            mutated[rng.randrange(start, start + 4000)] = rng.randrange(256)
+        files.append(bytes(mutated))
+    return files
+
+
+async def test_fuzzed_c2pa_manifests_never_break_the_service(service: httpx.AsyncClient) -> None:
+    statuses, decided = [], []
+    for data in mutated_manifests(150):
+        response = await post_file(service, data)
+        statuses.append(response.status_code)
+        if response.status_code == 200:
+            decided.append(response.json()["decided_by"])
+
+    assert all(status == 200 or 400 <= status < 500 for status in statuses), sorted(set(statuses))
+    assert statuses.count(200) > 100  # the pixels are intact; only the manifest is damaged
+    assert "model" in decided  # broken manifests no longer decide

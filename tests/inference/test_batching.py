@@ -30,6 +30,14 @@ async def test_concurrent_requests_share_model_calls(start_service: ServiceFacto
     assert batches < 8, f"8 concurrent images took {batches} model calls"
 
 
+async def test_a_lone_request_does_not_wait_for_company(start_service: ServiceFactory) -> None:
+    async with start_service(batch_max_size=8, batch_max_wait_ms=5_000) as client:
+        response = await client.post("/v1/predict", files={"file": ("a.jpg", jpeg())})
+
+    # Nothing else was admitted, so the batch closed at once instead of after 5 s.
+    assert response.json()["timings_ms"]["model"] < 2_000
+
+
 async def test_batch_size_one_turns_batching_off(start_service: ServiceFactory) -> None:
     async with start_service(batch_max_size=1, batch_max_wait_ms=300) as client:
         await asyncio.gather(
@@ -41,10 +49,11 @@ async def test_batch_size_one_turns_batching_off(start_service: ServiceFactory) 
 
 
 async def test_full_queue_answers_503_with_retry_after(start_service: ServiceFactory) -> None:
-    # One slot, held for the batcher's 500 ms wait: the other concurrent requests must be refused.
-    async with start_service(queue_max_size=1, batch_max_size=1, batch_max_wait_ms=500) as client:
+    # One slot, held while a large image decodes: the other concurrent requests must be refused.
+    large = png(seed=1, width=1200, height=900)
+    async with start_service(queue_max_size=1, batch_max_size=1) as client:
         responses = await asyncio.gather(
-            *(client.post("/v1/predict", files={"file": ("a.png", png(seed=i))}) for i in range(4))
+            *(client.post("/v1/predict", files={"file": ("a.png", large)}) for _ in range(4))
         )
         metrics = (await client.get("/metrics")).text
 

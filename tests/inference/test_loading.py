@@ -156,3 +156,20 @@ def test_mixed_precision_copy_keeps_the_logits(tiny_model: Path) -> None:
     np.testing.assert_allclose(
         mixed.predict_on_batch(crops), model.predict_on_batch(crops), atol=2e-2
     )
+
+
+@pytest.mark.parametrize(("present", "loaded"), [("h5", "h5"), ("savedmodel", "savedmodel")])
+def test_configured_name_falls_back_to_other_formats(
+    formats: dict[str, Path], tmp_path: Path, present: str, loaded: str
+) -> None:
+    source = formats[present]
+    target = tmp_path / ("tiny" + ("" if source.is_dir() else source.suffix))
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copy(source, target)
+    describe(target, like=formats["keras"], name="tiny")
+
+    model = load_model(path=tmp_path / "tiny.keras", device=CPU, mixed_precision=False)
+
+    assert (model.format, model.path) == (loaded, target)

@@ -7,6 +7,7 @@ did not decide.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -333,3 +334,28 @@ async def test_c2pa_camera_capture_is_not_fake(
     assert signal["evidence"]["status"] == "capture-claim"
     assert signal["evidence"]["findings"][0]["value"] == "Nikon Z 9"
     assert signal["evidence"]["findings"][0]["signed"] is True
+
+
+async def test_jpeg_comment_naming_a_generator_is_only_a_hint(
+    untrusting: httpx.AsyncClient,
+) -> None:
+    data = encode(photo_like(seed=22), format="JPEG", comment=b"Created with Stable Diffusion")
+
+    body, signal = await provenance_of(untrusting, data)
+
+    assert body["decided_by"] == "model"
+    assert signal["evidence"]["findings"][0]["source"] == "jpeg-comment"
+    assert signal["evidence"]["findings"][0]["kind"] == "hint"
+
+
+async def test_hostile_text_chunks_are_cheap_and_harmless(untrusting: httpx.AsyncClient) -> None:
+    data = png_with_text(
+        prompt="[" * 200_000,
+        Comment="{" * 200_000,
+        parameters="Steps: 1, " * 50_000,
+    )
+
+    body, signal = await asyncio.wait_for(provenance_of(untrusting, data), timeout=10)
+
+    assert body["decided_by"] == "model"
+    assert signal["evidence"]["findings"] == []

@@ -50,7 +50,7 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run a command in the background with its output in a log file; stop it afterwards."""
     with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        process = subprocess.Popen(
             command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
         try:

@@ -25,19 +25,15 @@ def test_temperature_undoes_overconfidence() -> None:
 
 def test_thresholds_meet_their_target_in_every_condition() -> None:
     rng = np.random.default_rng(1)
-    real = [rng.beta(2, 8, size=400), rng.beta(3, 6, size=400)]
-    fake = rng.beta(8, 2, size=400)
+    real = {"clean": rng.beta(2, 8, size=400), "jpeg": rng.beta(3, 6, size=400)}
+    fake = {"clean": rng.beta(8, 2, size=400), "jpeg": rng.beta(5, 3, size=400)}
 
     thresholds = choose_thresholds(
-        real_scores=real,
-        fake_scores=fake,
-        max_real_called_fake=0.05,
-        max_fake_called_real=0.05,
-        conditions=["a", "b"],
+        real_scores=real, fake_scores=fake, max_real_called_fake=0.05, max_fake_called_real=0.05
     )
 
-    assert all((scores > thresholds.fake_above).mean() <= 0.05 for scores in real)
-    assert (fake < thresholds.real_below).mean() <= 0.05
+    assert all((scores > thresholds.fake_above).mean() <= 0.05 for scores in real.values())
+    assert all((scores < thresholds.real_below).mean() <= 0.05 for scores in fake.values())
     assert thresholds.real_below <= 0.5 <= thresholds.fake_above
 
 

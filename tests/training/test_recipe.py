@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from services.inference.training.recipe.build import (
@@ -13,6 +14,7 @@ from services.inference.training.recipe.build import (
     assign_splits,
     build_recipe_dataset,
 )
+from services.inference.training.recipe.generators import GENERATORS
 from services.inference.training.recipe.photos import Photo, bundled_photos
 
 TINY = RecipeConfig(
@@ -25,6 +27,7 @@ TINY = RecipeConfig(
     generator_steps=2,
     generator_batch=4,
     generator_crop=32,
+    generators=(GENERATORS[0], GENERATORS[-1]),  # one seen decoder, one held out
 )
 
 
@@ -33,45 +36,45 @@ def photo(index: int) -> Photo:
     return Photo(name=f"p{index}", origin="test", licence="CC0", load=lambda: pixels)
 
 
+PHOTOS = [photo(i) for i in range(8)]
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny recipe build shared by this module's tests."""
+    return build_recipe_dataset(out=tmp_path_factory.mktemp("recipe"), photos=PHOTOS, config=TINY)
+
+
 def rows(manifest: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in manifest.read_text().splitlines()]
 
 
-def test_recipe_dataset_is_split_by_photo_and_paired(tmp_path: Path) -> None:
-    manifest = build_recipe_dataset(out=tmp_path, photos=[photo(i) for i in range(8)], config=TINY)
+def test_recipe_dataset_is_split_by_photo_and_paired(manifest: Path) -> None:
     lines = rows(manifest)
 
-    assert all(
-        len({r["split"] for r in lines if r["group"] == g}) == 1
-        for g in {r["group"] for r in lines}
-    )
-    real, seen = (
-        [r for r in lines if r["label"] == "real"],
-        [r for r in lines if r["generator_kind"] == "seen"],
-    )
+    groups = {r["group"] for r in lines}
+    assert all(len({r["split"] for r in lines if r["group"] == g}) == 1 for g in groups)
+    real = [r for r in lines if r["label"] == "real"]
+    seen = [r for r in lines if r["generator_kind"] == "seen"]
     assert len(real) == len(seen) == 16
     assert {r["split"] for r in lines if r["generator_kind"] == "unseen"} == {"test"}
 
 
-def test_fakes_are_generator_outputs_not_copies(tmp_path: Path) -> None:
-    manifest = build_recipe_dataset(out=tmp_path, photos=[photo(i) for i in range(4)], config=TINY)
+def test_fakes_are_generator_outputs_not_copies(manifest: Path) -> None:
     fake = next(r for r in rows(manifest) if r["label"] == "fake")
-    real_name = Path(str(fake["file"])).name
 
-    real_pixels = np.asarray(Image.open(tmp_path / "real" / real_name), dtype=float)
-    fake_pixels = np.asarray(Image.open(tmp_path / str(fake["file"])), dtype=float)
+    real_pixels = np.asarray(Image.open(manifest.parent / "real" / Path(str(fake["file"])).name))
+    fake_pixels = np.asarray(Image.open(manifest.parent / str(fake["file"])))
     assert real_pixels.shape == fake_pixels.shape == (64, 64, 3)
-    assert np.abs(real_pixels - fake_pixels).mean() > 1.0
+    assert np.abs(real_pixels.astype(float) - fake_pixels).mean() > 1.0
 
 
-def test_a_finished_build_is_reused(tmp_path: Path) -> None:
-    photos = [photo(i) for i in range(4)]
-    manifest = build_recipe_dataset(out=tmp_path, photos=photos, config=TINY)
+def test_a_finished_build_is_reused(manifest: Path) -> None:
     written = manifest.stat().st_mtime_ns
 
-    assert (
-        build_recipe_dataset(out=tmp_path, photos=photos, config=TINY).stat().st_mtime_ns == written
-    )
+    again = build_recipe_dataset(out=manifest.parent, photos=PHOTOS, config=TINY)
+
+    assert again.stat().st_mtime_ns == written
 
 
 def test_bundled_photos_split_reproducibly_into_three_disjoint_sets() -> None:
@@ -80,5 +83,5 @@ def test_bundled_photos_split_reproducibly_into_three_disjoint_sets() -> None:
     splits = assign_splits(photos, config=RecipeConfig())
 
     assert splits == assign_splits(photos, config=RecipeConfig())
-    assert {name for name, split in splits.items()} == {p.name for p in photos}
+    assert set(splits) == {p.name for p in photos}
     assert all(list(splits.values()).count(split) >= 3 for split in ("train", "val", "test"))
