@@ -32,3 +32,22 @@ def test_default_model_scores_crops_of_its_card_size() -> None:
         2,
         1,
     )
+
+
+def test_inference_service_loads_the_default_model_and_the_exported_savedmodel(
+    tmp_path: Path,
+) -> None:
+    from services.inference.model.device import Device
+    from services.inference.model.loading import load_model
+    from services.inference.training.export.serving import export_bundle
+
+    cpu = Device(kind="CPU", name="cpu", backend="tensorflow")
+    export_bundle(model_path=DEFAULT, out=tmp_path, version=1)
+
+    keras_file = load_model(path=DEFAULT, device=cpu, mixed_precision=False)
+    saved_model = load_model(path=tmp_path / DEFAULT.stem / "1", device=cpu, mixed_precision=False)
+
+    assert (keras_file.format, saved_model.format) == ("keras", "savedmodel")
+    crops = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype(np.float32)
+    expected = keras_file.model.predict_on_batch(crops)
+    assert np.allclose(np.asarray(saved_model.model.predict_on_batch(crops)), expected, atol=1e-4)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.inference.training.samples import DatasetError, with_splits
+from services.inference.training.samples import DatasetError, with_splits, with_validation
 from services.inference.training.sources import load_samples
 from tests.training.conftest import real_image, write_folder
 
@@ -133,3 +133,11 @@ def test_drawn_splits_keep_a_source_together(tmp_path: Path) -> None:
 
     assert [s.split for s in first] == [s.split for s in second]
     assert all(len({s.split for s in first if s.group == g}) == 1 for g in {s.group for s in first})
+
+
+def test_a_dataset_without_val_lends_some_training_sources(tmp_path: Path) -> None:
+    write_folder(tmp_path, counts={"train": 20, "test": 2}, seed=0)  # CIFAKE has no val split
+    samples = with_validation(load_samples(tmp_path, workdir=tmp_path), seed=0)
+
+    assert {s.split for s in samples} == {"train", "val", "test"}
+    assert all(s.split == "test" for s in samples if "test" in s.path.parts)

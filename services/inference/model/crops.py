@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -19,7 +20,7 @@ class CropGrid:
 
 
 def grid_positions(*, length: int, size: int, count: int) -> list[int]:
-    """`count` evenly spaced crop starts along one axis, first and last crop flush with the edges."""
+    """`count` evenly spaced crop starts on one axis, first and last crop flush with the edges."""
     if count <= 1 or length <= size:
         return [max((length - size) // 2, 0)]
     return [round(i * (length - size) / (count - 1)) for i in range(count)]
@@ -41,7 +42,8 @@ def pad_to(pixels: np.ndarray, *, size: int) -> np.ndarray:
     pad_h, pad_w = max(size - pixels.shape[0], 0), max(size - pixels.shape[1], 0)
     if not pad_h and not pad_w:
         return pixels
-    mode = "reflect" if pixels.shape[0] > pad_h and pixels.shape[1] > pad_w else "symmetric"
+    reflectable = pixels.shape[0] > pad_h and pixels.shape[1] > pad_w
+    mode: Literal["reflect", "symmetric"] = "reflect" if reflectable else "symmetric"
     padded = np.pad(pixels, ((0, pad_h), (0, pad_w), (0, 0)), mode=mode)
     return pad_to(padded, size=size) if min(padded.shape[:2]) < size else padded
 
@@ -54,7 +56,7 @@ def crop_grid(pixels: np.ndarray, *, size: int, max_crops: int) -> CropGrid:
     tops = grid_positions(length=height, size=size, count=rows)
     lefts = grid_positions(length=width, size=size, count=cols)
     origins = [(top, left) for top in tops for left in lefts]
-    crops = np.stack([pixels[t : t + size, l : l + size] for t, l in origins])
+    crops = np.stack([pixels[top : top + size, left : left + size] for top, left in origins])
     return CropGrid(crops=crops, origins=origins, rows=rows, cols=cols)
 
 

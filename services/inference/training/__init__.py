@@ -1,0 +1,1 @@
+"""Training, evaluation, calibration and export of Deepcatcher's detection models."""

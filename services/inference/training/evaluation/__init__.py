@@ -1,0 +1,1 @@
+"""Evaluation: metrics, robustness conditions, JSON reports and plots."""

@@ -1,0 +1,1 @@
+"""Export: the .keras file, its JSON and Markdown cards, and a TF Serving SavedModel."""

@@ -1,0 +1,1 @@
+"""The tf.data input pipeline: decoding, class balance and the robustness augmentations."""

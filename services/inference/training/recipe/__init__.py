@@ -1,0 +1,1 @@
+"""The default recipe: a real-vs-simulated-generator set built offline from packaged photos."""

@@ -1,0 +1,216 @@
+"""Build the default recipe's dataset: real tiles, simulated-generator tiles, manifest.jsonl."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from services.inference.training.recipe.generators import GENERATORS, GeneratorSpec
+from services.inference.training.recipe.photos import Photo
+from services.inference.training.recipe.simulate import generate, train_generator, training_crops
+from services.inference.training.recipe.tiles import (
+    Region,
+    center,
+    cut_regions,
+    rescaled,
+    tile_count,
+)
+from services.inference.training.samples import Split
+
+RECIPE_FILE = "recipe.json"
+MANIFEST_FILE = "manifest.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class RecipeConfig:
+    """Every knob of the dataset build; the defaults are the bundled model's recipe."""
+
+    seed: int = 20260
+    tile: int = 256
+    margin: int = 16
+    tiles_per_photo: int = 16
+    scales: tuple[float, ...] = (1.0, 0.5)
+    val_share: float = 0.15
+    test_share: float = 0.15
+    generator_steps: int = 300
+    generator_batch: int = 16
+    generator_crop: int = 64
+    generators: tuple[GeneratorSpec, ...] = field(default=GENERATORS)
+
+
+def assign_splits(photos: list[Photo], *, config: RecipeConfig) -> dict[str, Split]:
+    """Split by photo, never by crop: a seeded shuffle within each origin, so splits mix them."""
+    rng = np.random.default_rng(config.seed)
+    splits: dict[str, Split] = {}
+    for origin in sorted({photo.origin for photo in photos}):
+        names = sorted(photo.name for photo in photos if photo.origin == origin)
+        order = [names[i] for i in rng.permutation(len(names))]
+        n_test, n_val = round(len(names) * config.test_share), round(len(names) * config.val_share)
+        for position, name in enumerate(order):
+            splits[name] = (
+                "test" if position < n_test else "val" if position < n_test + n_val else "train"
+            )
+    return splits
+
+
+def photo_regions(
+    photo: Photo, *, split: Split, config: RecipeConfig, rng: np.random.Generator
+) -> list[Region]:
+    """The regions one photo gives at every recipe scale."""
+    regions: list[Region] = []
+    original = photo.load()
+    for scale in config.scales:
+        pixels = rescaled(original, scale=scale)
+        count = tile_count(
+            height=pixels.shape[0],
+            width=pixels.shape[1],
+            tile=config.tile,
+            most=config.tiles_per_photo,
+        )
+        cut = cut_regions(pixels, tile=config.tile, margin=config.margin, count=count, rng=rng)
+        regions += [
+            Region(photo=photo.name, split=split, scale=scale, index=len(regions) + i, pixels=p)
+            for i, p in enumerate(cut)
+        ]
+    return regions
+
+
+def fit_generators(regions: list[Region], *, config: RecipeConfig) -> dict[str, Any]:
+    """Every generator of the recipe, trained on crops of training photos only."""
+    rng = np.random.default_rng(config.seed + 1)
+    train = [region.pixels for region in regions if region.split == "train"]
+    count = config.generator_steps * config.generator_batch
+    return {
+        spec.name: train_generator(
+            spec,
+            crops=training_crops(train, count=count, size=config.generator_crop, rng=rng),
+            batch_size=config.generator_batch,
+            seed=config.seed + index,
+        )
+        for index, spec in enumerate(config.generators)
+    }
+
+
+def generator_plan(
+    regions: list[Region], *, config: RecipeConfig
+) -> list[tuple[Region, GeneratorSpec]]:
+    """Which generator fakes each region: one seen generator each, plus the unseen ones on test."""
+    rng = np.random.default_rng(config.seed + 2)
+    seen = [spec for spec in config.generators if spec.seen_in_training]
+    unseen = [spec for spec in config.generators if not spec.seen_in_training]
+    plan = [(region, seen[int(rng.integers(len(seen)))]) for region in regions]
+    return plan + [
+        (region, spec) for region in regions if region.split == "test" for spec in unseen
+    ]
+
+
+def write_tile(pixels: np.ndarray, *, out: Path, relative: str) -> None:
+    """Save a tile losslessly (PNG), so only the recipe's augmentations add compression."""
+    (out / relative).parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(out / relative, format="PNG", compress_level=1)
+
+
+def tile_row(
+    region: Region, *, relative: str, label: str, generator: GeneratorSpec | None
+) -> dict[str, Any]:
+    """One manifest line: file, label, split, its source photo (group) and how it was made."""
+    return {
+        "file": relative,
+        "label": label,
+        "split": region.split,
+        "group": region.photo,
+        "scale": region.scale,
+        "generator": generator.name if generator else "",
+        "generator_kind": ""
+        if not generator
+        else "seen"
+        if generator.seen_in_training
+        else "unseen",
+    }
+
+
+def region_name(region: Region) -> str:
+    """A file-name stem unique to a region."""
+    return f"{region.photo}-s{int(region.scale * 100)}-{region.index:02d}"
+
+
+def write_real_tiles(
+    regions: list[Region], *, out: Path, config: RecipeConfig
+) -> list[dict[str, Any]]:
+    """Each region's tile as a real image."""
+    rows = []
+    for region in regions:
+        relative = f"real/{region_name(region)}.png"
+        write_tile(center(region.pixels, margin=config.margin), out=out, relative=relative)
+        rows.append(tile_row(region, relative=relative, label="real", generator=None))
+    return rows
+
+
+def write_fake_tiles(
+    plan: list[tuple[Region, GeneratorSpec]],
+    *,
+    generators: dict[str, Any],
+    out: Path,
+    config: RecipeConfig,
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Each planned region passed through its generator, and each generator's mean PSNR."""
+    rows, psnr = [], {}
+    for spec in config.generators:
+        regions = [region for region, planned in plan if planned.name == spec.name]
+        fakes = generate(generators[spec.name], regions=[r.pixels for r in regions], batch_size=8)
+        for region, fake in zip(regions, fakes, strict=True):
+            relative = f"fake/{spec.name}/{region_name(region)}.png"
+            write_tile(center(fake, margin=config.margin), out=out, relative=relative)
+            rows.append(tile_row(region, relative=relative, label="fake", generator=spec))
+        psnr[spec.name] = mean_psnr([r.pixels for r in regions], fakes)
+    return rows, psnr
+
+
+def mean_psnr(originals: list[np.ndarray], copies: list[np.ndarray]) -> float:
+    """Mean PSNR (dB) of the generators' reconstructions: how close the fakes are to the photos."""
+    if not originals:
+        return float("nan")
+    errors = [
+        np.mean((a.astype(np.float64) - b) ** 2) for a, b in zip(originals, copies, strict=True)
+    ]
+    return float(np.mean([10 * np.log10(255**2 / max(e, 1e-9)) for e in errors]))
+
+
+def recipe_config_json(config: RecipeConfig) -> dict[str, Any]:
+    """The config as JSON, to tell a cached build of the same recipe from a stale one."""
+    return json.loads(json.dumps(asdict(config)))  # type: ignore[no-any-return]
+
+
+def build_recipe_dataset(*, out: Path, photos: list[Photo], config: RecipeConfig) -> Path:
+    """Write (or reuse) the recipe's tiles and manifest.jsonl under `out`; return the manifest."""
+    manifest, description = out / MANIFEST_FILE, out / RECIPE_FILE
+    if manifest.is_file() and description.is_file() and _same_recipe(description, config):
+        return manifest
+    splits = assign_splits(photos, config=config)
+    rng = np.random.default_rng(config.seed)
+    regions = [
+        r for p in photos for r in photo_regions(p, split=splits[p.name], config=config, rng=rng)
+    ]
+    generators = fit_generators(regions, config=config)
+    rows = write_real_tiles(regions, out=out, config=config)
+    fake_rows, psnr = write_fake_tiles(
+        generator_plan(regions, config=config), generators=generators, out=out, config=config
+    )
+    manifest.write_text("".join(json.dumps(row) + "\n" for row in rows + fake_rows))
+    summary = {
+        "config": recipe_config_json(config),
+        "splits": splits,
+        "generator_psnr_db": psnr,
+        "photos": [{"name": p.name, "origin": p.origin, "licence": p.licence} for p in photos],
+    }
+    description.write_text(json.dumps(summary, indent=2))
+    return manifest
+
+
+def _same_recipe(description: Path, config: RecipeConfig) -> bool:
+    return bool(json.loads(description.read_text())["config"] == recipe_config_json(config))
