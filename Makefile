@@ -36,6 +36,10 @@ typecheck: install
 unit: install
 	$(BIN)/pytest
 
+# Rebuilds the bundled default model with our own offline recipe (about an hour on 2 cores).
+model: install
+	$(BIN)/deepcatcher train --recipe default
+
 # Regenerates the pinned constraints from what is installed now.
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^deepcatcher' > constraints.txt

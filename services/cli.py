@@ -16,12 +16,15 @@ from pydantic import ValidationError
 
 from services.api.config import ApiSettings
 from services.common.problems import ProblemError
+from services.inference.training.cli import app as training_app
 
 app = typer.Typer(help="Deepcatcher: was this image made or edited by AI?", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the API service's database.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+# Training commands (train, calibrate, evaluate, export) sit at the top level.
+app.add_typer(training_app)
 
 
 SERVICE_NAMES = ("inference", "api", "web", "worker")
