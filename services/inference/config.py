@@ -1,0 +1,58 @@
+"""The inference service's settings, read from DEEPCATCHER_INFERENCE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, FilePath, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class InferenceSettings(BaseSettings):
+    """Everything the inference service can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEEPCATCHER_INFERENCE_", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8001
+    log_level: str = "INFO"
+    model_path: Path = Path("models/deepcatcher-default.keras")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_files_per_request: int = Field(default=16, ge=1)
+    max_image_pixels: int = Field(default=50_000_000, ge=1)
+    # Images merged into one model call, and how long the first one waits for company.
+    batch_max_size: int = Field(default=16, ge=1)
+    batch_max_wait_ms: float = Field(default=5.0, ge=0.0)
+    # Images admitted at once (decoding or waiting for the model); beyond it, 503.
+    queue_max_size: int = Field(default=64, ge=1)
+    retry_after_s: int = Field(default=1, ge=1)
+    model_timeout_s: float = Field(default=60.0, gt=0.0)
+    # Crops per forward pass; bigger batches are split so memory stays bounded.
+    model_chunk_crops: int = Field(default=64, ge=1)
+    preprocess_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    tf_intra_op_threads: int = Field(default=0, ge=0, description="0 lets TensorFlow decide.")
+    tf_inter_op_threads: int = Field(default=0, ge=0, description="0 lets TensorFlow decide.")
+    gpu_memory_growth: bool = True
+    mixed_precision: bool = True
+    warmup: bool = True
+    # PEM file of C2PA trust anchors; without one, no signer is reported as trusted.
+    c2pa_trust_anchors_path: FilePath | None = None
+    explain_thumbnail_px: int = Field(default=384, ge=32, le=2048)
+    spectrum_image_px: int = Field(default=128, ge=16, le=512)
+    spectrum_max_crops: int = Field(default=4, ge=1)
+
+    @model_validator(mode="after")
+    def _queue_holds_a_batch(self) -> InferenceSettings:
+        if self.queue_max_size < self.batch_max_size:
+            raise ValueError("queue_max_size must be at least batch_max_size")
+        return self
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest multipart body a request may send."""
+        return self.max_upload_bytes * self.max_files_per_request + 64 * 1024

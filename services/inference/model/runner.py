@@ -1,0 +1,46 @@
+"""Running crops through the model, and turning logits into calibrated scores."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from services.inference.model.crops import aggregate_logits
+from services.inference.model.loading import LoadedModel
+
+
+def calibrated(logits: np.ndarray | float, *, temperature: float) -> np.ndarray:
+    """Temperature-scaled sigmoid of raw logits: the card's calibration, never a raw softmax."""
+    scaled = np.asarray(logits, dtype=np.float64) / temperature
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * scaled)))  # sigmoid without overflow
+
+
+def image_score(*, crop_logits: np.ndarray, temperature: float) -> float:
+    """One calibrated score for an image from its crops' logits (mean logit, as in training)."""
+    return float(calibrated(aggregate_logits(crop_logits), temperature=temperature))
+
+
+class ModelRunner:
+    """Calls the model on uint8 crops, in chunks so one huge batch cannot exhaust memory."""
+
+    def __init__(self, *, loaded: LoadedModel, chunk_crops: int) -> None:
+        self.loaded = loaded
+        self.chunk_crops = chunk_crops
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        """Raw logits, one per crop, for a (n, size, size, 3) uint8 array."""
+        outputs = [
+            self._forward(crops[start : start + self.chunk_crops])
+            for start in range(0, len(crops), self.chunk_crops)
+        ]
+        return np.concatenate(outputs) if outputs else np.zeros(0, np.float32)
+
+    def warm_up(self) -> None:
+        """Run the shapes serving will see, so the first real request pays no tracing cost."""
+        size = self.loaded.card.input.crop_size
+        for count in sorted({1, self.loaded.card.input.max_crops, self.chunk_crops}):
+            self.logits(np.zeros((count, size, size, 3), np.uint8))
+
+    def _forward(self, chunk: np.ndarray) -> np.ndarray:
+        # predict_on_batch runs the backend's compiled step (tf.function, jax.jit), not eager calls.
+        output = self.loaded.model.predict_on_batch(chunk.astype(np.float32))
+        return np.asarray(output, dtype=np.float32).reshape(-1)

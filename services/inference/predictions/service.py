@@ -1,0 +1,233 @@
+"""From upload bytes to a Prediction: decode, signals, the batched model, the verdict."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
+
+import numpy as np
+from PIL import Image
+
+from services.common.contract import ImageInfo, ModelRef, Signal
+from services.common.images import ImageFacts, decode_image
+from services.inference.config import InferenceSettings
+from services.inference.imaging import upright_rgb
+from services.inference.metrics import InferenceMetrics
+from services.inference.model.batcher import Admission, DynamicBatcher
+from services.inference.model.crops import CropGrid, crop_grid
+from services.inference.model.loading import LoadedModel
+from services.inference.model.runner import calibrated, image_score
+from services.inference.model.signal import model_signal
+from services.inference.predictions.explanation import explanation, thumbnail
+from services.inference.predictions.schemas import Explanation, Prediction
+from services.inference.predictions.verdict import decide
+from services.inference.provenance.c2pa import C2paInspector
+from services.inference.provenance.schemas import ProvenanceReport
+from services.inference.provenance.service import inspect_provenance, provenance_signal
+from services.inference.spectrum.service import spectrum_signal
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Stopwatch:
+    """Milliseconds per named stage."""
+
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as stage `name`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings_ms[name] = round((time.perf_counter() - started) * 1000, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedImage:
+    """A safely decoded upload and the native-resolution crops the model will see."""
+
+    image: Image.Image
+    facts: ImageFacts
+    pixels: np.ndarray
+    grid: CropGrid
+    timings_ms: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedImage:
+    """Everything computed from an image besides the model's logits."""
+
+    facts: ImageFacts
+    shape: tuple[int, int]
+    grid: CropGrid
+    provenance: ProvenanceReport
+    spectrum: Signal
+    thumb: np.ndarray | None
+    timings_ms: dict[str, float]
+
+
+def decode_and_crop(
+    data: bytes, *, settings: InferenceSettings, loaded: LoadedModel
+) -> DecodedImage:
+    """Decode safely (pixel limit first, full decode, EXIF orientation) and cut the crops."""
+    watch = Stopwatch()
+    with watch.stage("decode"):
+        image, facts = decode_image(data, max_pixels=settings.max_image_pixels)
+        pixels = upright_rgb(image)
+    with watch.stage("crops"):
+        spec = loaded.card.input
+        grid = crop_grid(pixels, size=spec.crop_size, max_crops=spec.max_crops)
+    return DecodedImage(image, facts, pixels, grid, watch.timings_ms)
+
+
+def other_signals(
+    data: bytes,
+    decoded: DecodedImage,
+    *,
+    settings: InferenceSettings,
+    c2pa: C2paInspector,
+    explain: bool,
+) -> PreparedImage:
+    """Provenance, spectrum and the explanation's thumbnail: the work that needs no model."""
+    watch = Stopwatch(dict(decoded.timings_ms))
+    with watch.stage("provenance"):
+        provenance = inspect_provenance(
+            data=data, image=decoded.image, mime_type=decoded.facts.mime_type, c2pa=c2pa
+        )
+    with watch.stage("spectrum"):
+        spectrum = spectrum_signal(
+            pixels=decoded.pixels,
+            image_format=decoded.facts.format,
+            max_tiles=settings.spectrum_max_crops,
+            image_px=settings.spectrum_image_px,
+        )
+    pixels = decoded.pixels
+    return PreparedImage(
+        facts=decoded.facts,
+        shape=(pixels.shape[0], pixels.shape[1]),
+        grid=decoded.grid,
+        provenance=provenance,
+        spectrum=spectrum,
+        thumb=thumbnail(pixels, max_px=settings.explain_thumbnail_px) if explain else None,
+        timings_ms=watch.timings_ms,
+    )
+
+
+def build_prediction(
+    *, prepared: PreparedImage, logits: np.ndarray, loaded: LoadedModel
+) -> Prediction:
+    """Combine the model's logits with the other signals under the verdict rule."""
+    card = loaded.card
+    score = image_score(crop_logits=logits, temperature=card.calibration.temperature)
+    decision = decide(model_score=score, thresholds=card.thresholds, provenance=prepared.provenance)
+    facts = prepared.facts
+    return Prediction(
+        verdict=decision.verdict,
+        score=round(decision.score, 4),
+        decided_by=decision.decided_by,
+        model=ModelRef(name=card.name, version=loaded.version),
+        signals=[
+            model_signal(grid=prepared.grid, logits=logits, card=card, score=score),
+            provenance_signal(prepared.provenance),
+            prepared.spectrum,
+        ],
+        image=ImageInfo(width=facts.width, height=facts.height, format=facts.format),
+        timings_ms=dict(prepared.timings_ms),
+        explanation=_explanation(prepared, logits=logits, loaded=loaded),
+    )
+
+
+def _explanation(
+    prepared: PreparedImage, *, logits: np.ndarray, loaded: LoadedModel
+) -> Explanation | None:
+    if prepared.thumb is None:
+        return None
+    return explanation(
+        thumb=prepared.thumb,
+        image_shape=prepared.shape,
+        grid=prepared.grid,
+        crop_scores=calibrated(logits, temperature=loaded.card.calibration.temperature),
+        crop_size=loaded.card.input.crop_size,
+    )
+
+
+class Pipeline:
+    """One image at a time in, Predictions out; the batcher merges concurrent images' crops."""
+
+    def __init__(
+        self,
+        *,
+        settings: InferenceSettings,
+        loaded: LoadedModel,
+        batcher: DynamicBatcher,
+        pool: Executor,
+        c2pa: C2paInspector,
+        metrics: InferenceMetrics,
+    ) -> None:
+        self.settings = settings
+        self.loaded = loaded
+        self.batcher = batcher
+        self.pool = pool
+        self.c2pa = c2pa
+        self.metrics = metrics
+
+    async def predict(self, *, data: bytes, explain: bool = False) -> Prediction:
+        """Score one image: preprocessing on the worker pool, the model on the batcher's thread."""
+        started = time.perf_counter()
+        async with self.batcher.admit() as admission:
+            prepared, logits, model_ms = await self._signals(
+                data, explain=explain, admission=admission
+            )
+            build = partial(build_prediction, prepared=prepared, logits=logits, loaded=self.loaded)
+            # Drawing the heatmap costs a few milliseconds; keep it off the event loop.
+            prediction = await self._on_pool(build) if explain else build()
+        prediction.timings_ms["model"] = round(model_ms, 2)
+        prediction.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+        self._observe(prediction)
+        return prediction
+
+    async def _signals(
+        self, data: bytes, *, explain: bool, admission: Admission
+    ) -> tuple[PreparedImage, np.ndarray, float]:
+        """Decode and crop, run the model, then compute the signals that need no model."""
+        decoded = await self._on_pool(
+            partial(decode_and_crop, data, settings=self.settings, loaded=self.loaded)
+        )
+        # The other signals come after the model, not beside it: on a CPU host the model's
+        # threads want every core, and a busy one slows its whole call (measured: 31 -> 52 ms).
+        crop_logits, model_ms = await self._timed_logits(decoded.grid.crops, admission)
+        prepared = await self._on_pool(
+            partial(
+                other_signals,
+                data,
+                decoded,
+                settings=self.settings,
+                c2pa=self.c2pa,
+                explain=explain,
+            )
+        )
+        return prepared, crop_logits, model_ms
+
+    async def _on_pool(self, function: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, function)
+
+    async def _timed_logits(
+        self, crops: np.ndarray, admission: Admission
+    ) -> tuple[np.ndarray, float]:
+        started = time.perf_counter()
+        logits = await self.batcher.logits(crops, admission=admission)
+        return logits, (time.perf_counter() - started) * 1000
+
+    def _observe(self, prediction: Prediction) -> None:
+        self.metrics.predictions.labels(prediction.verdict).inc()
+        for stage, milliseconds in prediction.timings_ms.items():
+            self.metrics.stage_seconds.labels(stage).observe(milliseconds / 1000)

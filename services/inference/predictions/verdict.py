@@ -1,0 +1,63 @@
+"""The verdict rule: how the signals become one `real | fake | uncertain` answer.
+
+1. Provenance first. When the file carries a generator's own, structurally valid statement that
+   it made the image, the verdict is `fake`, the score is 1.0 and `decided_by` is `provenance`.
+   Such statements are:
+   - a C2PA manifest, active or an ingredient's, declaring the IPTC digital source type
+     `trainedAlgorithmicMedia` or `compositeWithTrainedAlgorithmicMedia`, whose claim signature
+     and hashes verify, as do those of every manifest between it and the active one (so it
+     describes these pixels). Signer trust and certificate expiry are reported separately and
+     do not change this: an intact AI claim from an untrusted signer is still the generator's own
+     statement, and nobody gains by forging one;
+   - an XMP `DigitalSourceType` with one of those values;
+   - a generator's metadata record: Stable Diffusion WebUI `parameters`, ComfyUI `prompt` or
+     `workflow` graphs, InvokeAI, NovelAI or Fooocus chunks, a generator named in EXIF
+     `Software` or XMP `CreatorTool`, DALL-E's EXIF marks.
+2. Otherwise the model decides. Its calibrated score is p = sigmoid(mean crop logit / T) with the
+   temperature T from the model card; p < `real_below` is `real`, p > `fake_above` is `fake`,
+   anything between is `uncertain`. The score is p, never a raw softmax.
+3. Nothing else moves the verdict. Camera make/model, C2PA capture manifests, free-text mentions
+   of a generator, broken signatures and the spectrum check are evidence for people only, since
+   metadata is easy to copy or strip. A file without metadata is "no provenance information",
+   never "real".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from services.common.contract import Verdict
+from services.inference.model.card import Thresholds
+from services.inference.provenance.schemas import ProvenanceReport
+
+PROVENANCE_SCORE = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The verdict, the score reported with it, and which rule decided."""
+
+    verdict: Verdict
+    score: float
+    decided_by: Literal["provenance", "model"]
+
+
+def decide(*, model_score: float, thresholds: Thresholds, provenance: ProvenanceReport) -> Decision:
+    """Apply the rule in this module's docstring."""
+    if provenance.decisive:
+        return Decision(verdict="fake", score=PROVENANCE_SCORE, decided_by="provenance")
+    return Decision(
+        verdict=model_verdict(score=model_score, thresholds=thresholds),
+        score=model_score,
+        decided_by="model",
+    )
+
+
+def model_verdict(*, score: float, thresholds: Thresholds) -> Verdict:
+    """The model's verdict from its calibrated score and the card's uncertain band."""
+    if score < thresholds.real_below:
+        return "real"
+    if score > thresholds.fake_above:
+        return "fake"
+    return "uncertain"

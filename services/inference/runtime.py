@@ -1,0 +1,119 @@
+"""The service's moving parts (model, batcher, thread pool), built once and torn down together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from services.inference.config import InferenceSettings
+from services.inference.metrics import InferenceMetrics
+from services.inference.model.batcher import DynamicBatcher
+from services.inference.model.device import prepare_device
+from services.inference.model.loading import LoadedModel, load_model
+from services.inference.model.runner import ModelRunner
+from services.inference.predictions.service import Pipeline
+from services.inference.provenance.c2pa import C2paInspector
+
+logger = logging.getLogger("deepcatcher.inference")
+
+
+@dataclass(slots=True)
+class Runtime:
+    """The loaded model and the pipeline that serves it; `ready` once warmed up."""
+
+    loaded: LoadedModel
+    pipeline: Pipeline
+    ready: bool = False
+    warmup_error: str | None = None
+
+
+@asynccontextmanager
+async def open_runtime(
+    *, settings: InferenceSettings, metrics: InferenceMetrics, warm_in_background: bool = True
+) -> AsyncIterator[Runtime]:
+    """Load and check the model (raising ModelLoadError on any mismatch), then start serving."""
+    loaded = await asyncio.to_thread(_load, settings)
+    _record_model(metrics, loaded)
+    runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
+    pool = ThreadPoolExecutor(settings.preprocess_workers, thread_name_prefix="preprocess")
+    pipeline = Pipeline(
+        settings=settings,
+        loaded=loaded,
+        batcher=_batcher(settings=settings, runner=runner, metrics=metrics),
+        pool=pool,
+        c2pa=C2paInspector(trust_anchors_path=settings.c2pa_trust_anchors_path),
+        metrics=metrics,
+    )
+    runtime = Runtime(loaded=loaded, pipeline=pipeline)
+    batcher = pipeline.batcher
+    batcher.start()
+    warmup = asyncio.create_task(_warm_up(runtime, runner=runner, settings=settings))
+    try:
+        if not warm_in_background:
+            await warmup
+        yield runtime
+    finally:
+        warmup.cancel()
+        await batcher.stop()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _load(settings: InferenceSettings) -> LoadedModel:
+    device = prepare_device(
+        memory_growth=settings.gpu_memory_growth,
+        intra_op_threads=settings.tf_intra_op_threads,
+        inter_op_threads=settings.tf_inter_op_threads,
+    )
+    return load_model(
+        path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
+    )
+
+
+def _batcher(
+    *, settings: InferenceSettings, runner: ModelRunner, metrics: InferenceMetrics
+) -> DynamicBatcher:
+    return DynamicBatcher(
+        run=runner.logits,
+        max_batch_size=settings.batch_max_size,
+        max_wait_s=settings.batch_max_wait_ms / 1000,
+        capacity=settings.queue_max_size,
+        timeout_s=settings.model_timeout_s,
+        retry_after_s=settings.retry_after_s,
+        metrics=metrics,
+    )
+
+
+def _record_model(metrics: InferenceMetrics, loaded: LoadedModel) -> None:
+    metrics.model_load_seconds.set(loaded.load_seconds)
+    metrics.model_info.labels(
+        loaded.card.name, loaded.version, loaded.device.kind, loaded.precision
+    ).set(1)
+    logger.info(
+        "model loaded",
+        extra={
+            "model": loaded.card.name,
+            "version": loaded.version,
+            "device": loaded.device.name,
+            "precision": loaded.precision,
+            "load_seconds": round(loaded.load_seconds, 3),
+        },
+    )
+
+
+async def _warm_up(runtime: Runtime, *, runner: ModelRunner, settings: InferenceSettings) -> None:
+    started = time.perf_counter()
+    try:
+        if settings.warmup:
+            await runtime.pipeline.batcher.on_model_thread(runner.warm_up)
+    except Exception as exc:  # a model that cannot run its own shapes must not report ready
+        logger.exception("model warm-up failed")
+        runtime.warmup_error = str(exc)[:300]
+        return
+    runtime.pipeline.metrics.model_warmup_seconds.set(time.perf_counter() - started)
+    runtime.ready = True
+    logger.info("model ready", extra={"warmup_seconds": round(time.perf_counter() - started, 3)})
