@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from services.api.config import ApiSettings
 from services.common.problems import ProblemError
+from services.inference import cli as inference_cli
 from services.inference.training.cli import app as training_app
 
 app = typer.Typer(help="Deepcatcher: was this image made or edited by AI?", no_args_is_help=True)
@@ -25,6 +26,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 # Training commands (train, calibrate, evaluate, export) sit at the top level.
 app.add_typer(training_app)
+app.command("predict")(inference_cli.predict)
+app.add_typer(inference_cli.bench_app, name="bench")
 
 
 SERVICE_NAMES = ("inference", "api", "web", "worker")
