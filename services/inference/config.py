@@ -22,6 +22,12 @@ class InferenceSettings(BaseSettings):
     port: int = 8001
     log_level: str = "INFO"
     model_path: Path = Path("models/deepcatcher-default.keras")
+    # "tfserving": crops go to TensorFlow Serving (the model_path then names the exported
+    # SavedModel directory it serves, for the card and the version hash); nothing runs in-process.
+    model_backend: Literal["keras", "tfserving"] = "keras"
+    tfserving_url: str = "http://127.0.0.1:8501"
+    tfserving_model_name: str = "deepcatcher-default"
+    tfserving_timeout_s: float = Field(default=30.0, gt=0.0)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_files_per_request: int = Field(default=16, ge=1)
     max_image_pixels: int = Field(default=50_000_000, ge=1)

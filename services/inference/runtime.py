@@ -14,8 +14,9 @@ from services.inference.config import InferenceSettings
 from services.inference.metrics import InferenceMetrics
 from services.inference.model.batcher import DynamicBatcher
 from services.inference.model.device import prepare_device
-from services.inference.model.loading import LoadedModel, load_model
-from services.inference.model.runner import ModelRunner
+from services.inference.model.loading import LoadedModel, describe_remote_model, load_model
+from services.inference.model.runner import CropScorer, ModelRunner
+from services.inference.model.tfserving import TFServingRunner
 from services.inference.predictions.service import Pipeline
 from services.inference.provenance.c2pa import C2paInspector
 
@@ -39,7 +40,7 @@ async def open_runtime(
     """Load and check the model (raising ModelLoadError on any mismatch), then start serving."""
     loaded = await asyncio.to_thread(_load, settings)
     _record_model(metrics, loaded)
-    runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
+    runner = _runner(settings=settings, loaded=loaded)
     pool = ThreadPoolExecutor(settings.preprocess_workers, thread_name_prefix="preprocess")
     pipeline = Pipeline(
         settings=settings,
@@ -61,6 +62,7 @@ async def open_runtime(
         warmup.cancel()
         await batcher.stop()
         pool.shutdown(wait=True, cancel_futures=True)
+        runner.close()
 
 
 def _load(settings: InferenceSettings) -> LoadedModel:
@@ -69,13 +71,27 @@ def _load(settings: InferenceSettings) -> LoadedModel:
         intra_op_threads=settings.tf_intra_op_threads,
         inter_op_threads=settings.tf_inter_op_threads,
     )
+    if settings.model_backend == "tfserving":
+        return describe_remote_model(path=settings.model_path, device=device)
     return load_model(
         path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
     )
 
 
+def _runner(*, settings: InferenceSettings, loaded: LoadedModel) -> CropScorer:
+    if settings.model_backend == "tfserving":
+        return TFServingRunner(
+            url=settings.tfserving_url,
+            model_name=settings.tfserving_model_name,
+            card=loaded.card,
+            chunk_crops=settings.model_chunk_crops,
+            timeout_s=settings.tfserving_timeout_s,
+        )
+    return ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
+
+
 def _batcher(
-    *, settings: InferenceSettings, runner: ModelRunner, metrics: InferenceMetrics
+    *, settings: InferenceSettings, runner: CropScorer, metrics: InferenceMetrics
 ) -> DynamicBatcher:
     return DynamicBatcher(
         run=runner.logits,
@@ -105,7 +121,7 @@ def _record_model(metrics: InferenceMetrics, loaded: LoadedModel) -> None:
     )
 
 
-async def _warm_up(runtime: Runtime, *, runner: ModelRunner, settings: InferenceSettings) -> None:
+async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceSettings) -> None:
     started = time.perf_counter()
     try:
         if settings.warmup:

@@ -1,4 +1,4 @@
-"""A real HTTP server that receives webhooks, for tests of their delivery."""
+"""Real HTTP servers on loopback ports: webhook receivers and other peers tests talk to."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from tests.support.processes import free_port
 
@@ -38,18 +39,25 @@ class WebhookReceiver:
 
 
 @asynccontextmanager
+async def serving(app: ASGIApp, *, port: int) -> AsyncIterator[None]:
+    """Serve an ASGI app on a loopback port with a real uvicorn until the block ends."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
 async def webhook_receiver(*, failures: int = 0) -> AsyncIterator[WebhookReceiver]:
     """A receiver listening on a free loopback port until the block ends."""
     receiver = WebhookReceiver(failures=failures)
     port = free_port()
     receiver.url = f"http://127.0.0.1:{port}/hook"
     app = Starlette(routes=[Route("/hook", receiver.handle, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.02)
-    try:
+    async with serving(app, port=port):
         yield receiver
-    finally:
-        server.should_exit = True
-        await task

@@ -40,14 +40,7 @@ class LoadedModel:
 def load_model(*, path: Path, device: Device, mixed_precision: bool) -> LoadedModel:
     """Load the model at `path` and its card, verifying hash, file name and input/output shapes."""
     started = time.perf_counter()
-    path = resolve_model_path(path)
-    card = read_card(model_path=path)
-    version = sha256_of(path)
-    if version != card.sha256:
-        raise ModelLoadError(
-            f"{path} has sha256 {version} but its card {card_path_for(path)} says {card.sha256}; "
-            "the card belongs to another file. Re-export the card with the model."
-        )
+    path, card, version = _checked_card(path)
     model, model_format = _load_any(path=path, crop_size=card.input.crop_size)
     check_shapes(model=model, card=card, path=path)
     precision = "float32"
@@ -63,6 +56,34 @@ def load_model(*, path: Path, device: Device, mixed_precision: bool) -> LoadedMo
         precision=precision,
         load_seconds=time.perf_counter() - started,
     )
+
+
+def describe_remote_model(*, path: Path, device: Device) -> LoadedModel:
+    """The card and hash of a model another server runs (TF Serving); nothing is loaded here."""
+    started = time.perf_counter()
+    path, card, version = _checked_card(path)
+    return LoadedModel(
+        model=None,
+        card=card,
+        path=path,
+        version=version,
+        format="tfserving",
+        device=device,
+        precision="float32",
+        load_seconds=time.perf_counter() - started,
+    )
+
+
+def _checked_card(path: Path) -> tuple[Path, ModelCard, str]:
+    path = resolve_model_path(path)
+    card = read_card(model_path=path)
+    version = sha256_of(path)
+    if version != card.sha256:
+        raise ModelLoadError(
+            f"{path} has sha256 {version} but its card {card_path_for(path)} says {card.sha256}; "
+            "the card belongs to another file. Re-export the card with the model."
+        )
+    return path, card, version
 
 
 def resolve_model_path(path: Path) -> Path:

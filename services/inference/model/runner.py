@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from services.inference.model.crops import aggregate_logits
@@ -17,6 +19,19 @@ def calibrated(logits: np.ndarray | float, *, temperature: float) -> np.ndarray:
 def image_score(*, crop_logits: np.ndarray, temperature: float) -> float:
     """One calibrated score for an image from its crops' logits (mean logit, as in training)."""
     return float(calibrated(aggregate_logits(crop_logits), temperature=temperature))
+
+
+class CropScorer(Protocol):
+    """What serving needs from a model backend: logits for crops, and a warm-up."""
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        """Raw logits, one per crop, for a (n, size, size, 3) uint8 array."""
+
+    def warm_up(self) -> None:
+        """Run the shapes serving will see once, before reporting ready."""
+
+    def close(self) -> None:
+        """Release what the backend holds."""
 
 
 class ModelRunner:
@@ -39,6 +54,9 @@ class ModelRunner:
         size = self.loaded.card.input.crop_size
         for count in sorted({1, self.loaded.card.input.max_crops, self.chunk_crops}):
             self.logits(np.zeros((count, size, size, 3), np.uint8))
+
+    def close(self) -> None:
+        """Nothing to release: the model lives as long as the process."""
 
     def _forward(self, chunk: np.ndarray) -> np.ndarray:
         # predict_on_batch runs the backend's compiled step (tf.function, jax.jit), not eager calls.
