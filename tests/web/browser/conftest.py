@@ -39,7 +39,7 @@ def ensure_chromium() -> Path:
     if apt is None:
         pytest.fail("Chromium is missing and apt-get is not available to install it.")
     for command in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             pytest.fail(f"Could not install Chromium ({' '.join(command)}):\n{done.stderr[-2000:]}")
     if not CHROMIUM.exists():
