@@ -102,6 +102,7 @@ def _file_row(row: Row, outcome: FileOutcome) -> dict[str, Any]:
         "label": row["label"],
         "verdict": prediction.verdict if prediction else None,
         "score": prediction.score if prediction else None,
+        "model_score": _model_score(prediction) if prediction else None,
         "decided_by": prediction.decided_by if prediction else None,
         "problem": outcome.problem.detail if outcome.problem else None,
     }
