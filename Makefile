@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_ASSETS := services/web/node_modules/.package-lock.json
 
-.PHONY: install run test lint typecheck unit lock model clean
+.PHONY: install run test lint typecheck unit lock model load clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ unit: install
 # Rebuilds the bundled default model with our own offline recipe (about an hour on 2 cores).
 model: install
 	$(BIN)/deepcatcher train --recipe default
+
+# The load test against API + inference on the local PostgreSQL (see benchmarks/load.py).
+load: install
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[load]'
+	$(BIN)/python benchmarks/load.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 # Regenerates the pinned constraints from what is installed now.
 lock: install
