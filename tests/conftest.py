@@ -45,13 +45,18 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+async def _empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(delete(table))
+
+
 @pytest.fixture
 async def clean_database(db_engine: AsyncEngine) -> AsyncIterator[None]:
     """Every test starts and ends with empty tables."""
+    await _empty_tables(db_engine)
     yield
-    async with db_engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(delete(table))
+    await _empty_tables(db_engine)
 
 
 class InferenceService:
