@@ -102,7 +102,12 @@ def test_api_honours_its_schema(api_schema: BaseSchema, auth_headers: dict[str, 
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=60,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case: schemathesis.Case[Any]) -> None:
             case.call_and_validate(headers=auth_headers, checks=CHECKS, timeout=30)
 

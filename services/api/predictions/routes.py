@@ -48,7 +48,7 @@ make a retried request return the first answer instead of creating duplicates.
     description=PREDICT_DESCRIPTION,
     responses={
         201: {"model": PredictionBatch, "description": "Checked and saved to history."},
-        **problem_responses(401, 403, 413, 415, 422, 429, 503),
+        **problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
     },
 )
 async def create_predictions(
@@ -58,7 +58,14 @@ async def create_predictions(
     detection: DetectionDep,
     limiter: RateLimiterDep,
     ip: ClientIp,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Makes a retried request return the first answer (printable, 1-255).",
+        ),
+    ] = None,
 ) -> PredictionBatch | JSONResponse:
     """Check every uploaded image."""
     if principal is not None and not principal.allows_predict:
