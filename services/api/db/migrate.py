@@ -9,16 +9,17 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import migrations
 from services.api.db.engine import create_engine
 
 HEAD = "head"
+# The `migrations` package sits beside `services`, in the repository and when installed.
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
 def alembic_config(*, url: str | None = None) -> Config:
     """An Alembic config pointing at the packaged migrations."""
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(rev)s_%%(slug)s")
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
