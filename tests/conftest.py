@@ -20,6 +20,7 @@ from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.api.db.models import Base
 from services.api.main import create_app as create_api_app
+from tests.support.apps import in_process
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
 from tests.support.transports import RecordingTransport
@@ -163,12 +164,7 @@ def make_api(
     ) -> AsyncIterator[httpx.AsyncClient]:
         settings = api_settings.model_copy(update=overrides)
         app = create_api_app(settings, inference_transport=transport or inference_transport)
-        async with (
-            LifespanManager(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://api.test"
-            ) as client,
-        ):
+        async with in_process(app, base_url="http://api.test") as client:
             yield client
 
     return start

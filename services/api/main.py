@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.api.admin.routes import router as admin_router
 from services.api.auth.api_keys_routes import router as api_keys_router
 from services.api.auth.routes import router as auth_router
-from services.api.clients.inference import InferenceClient, create_http_client
+from services.api.clients.inference import inference_client_for
 from services.api.config import ApiSettings
 from services.api.db.engine import create_engine, create_session_factory
 from services.api.db.errors import install_database_error_handlers
@@ -45,11 +45,6 @@ def _build_state(
         statement_cache_size=settings.database_statement_cache_size,
         pool_size=settings.database_pool_size,
     )
-    http = create_http_client(
-        timeout_s=settings.inference_timeout_s,
-        connect_retries=settings.inference_connect_retries,
-        transport=inference_transport,
-    )
     limits = {
         "anonymous": settings.rate_limit_anonymous,
         "user": settings.rate_limit_user,
@@ -61,12 +56,7 @@ def _build_state(
         engine=engine,
         sessions=create_session_factory(engine),
         storage=LocalImageStorage(root=settings.image_dir),
-        inference=InferenceClient(
-            http=http,
-            base_urls=settings.inference_urls,
-            retry_after_s=settings.inference_retry_after_s,
-            model_ttl_s=settings.model_version_ttl_s,
-        ),
+        inference=inference_client_for(settings, transport=inference_transport),
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
     )

@@ -45,8 +45,8 @@ def current_request_id() -> str | None:
     return correlation_id.get()
 
 
-class AccessLogMiddleware:
-    """Log one line per HTTP request with its status and duration."""
+class RequestObserver:
+    """A pure ASGI middleware that reports each HTTP request's status and duration."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -67,15 +67,27 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            access_logger.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            self.observe(scope=scope, status=status, seconds=time.perf_counter() - started)
+
+    def observe(self, *, scope: Scope, status: int, seconds: float) -> None:
+        """Record one finished request (subclasses say how)."""
+        raise NotImplementedError
+
+
+class AccessLogMiddleware(RequestObserver):
+    """Log one line per HTTP request with its status and duration."""
+
+    def observe(self, *, scope: Scope, status: int, seconds: float) -> None:
+        """Write the request's access-log line."""
+        access_logger.info(
+            "request",
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+            },
+        )
 
 
 def install_observability(app: FastAPI) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from services.inference.config import InferenceSettings
 from services.inference.main import create_app
 from tests.inference.support import wait_until_ready
+from tests.support.apps import in_process
 from tests.support.models import write_tiny_model
 
 ServiceFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -49,12 +49,7 @@ def start_service(make_settings: Callable[..., InferenceSettings]) -> ServiceFac
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         app = create_app(make_settings(**overrides))
-        async with (
-            LifespanManager(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://inference.test"
-            ) as client,
-        ):
+        async with in_process(app, base_url="http://inference.test") as client:
             await wait_until_ready(client)
             yield client
 
@@ -66,11 +61,6 @@ async def service(tiny_model: Path) -> AsyncIterator[httpx.AsyncClient]:
     """One inference app with default test settings, shared by tests that only read from it."""
     settings = InferenceSettings(environment="test", model_path=tiny_model, batch_max_wait_ms=2.0)
     app = create_app(settings)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://inference.test"
-        ) as client,
-    ):
+    async with in_process(app, base_url="http://inference.test") as client:
         await wait_until_ready(client)
         yield client

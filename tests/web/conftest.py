@@ -17,6 +17,7 @@ from services.api.main import create_app as create_api_app
 from services.web.config import WebSettings
 from services.web.main import create_app as create_web_app
 from tests.conftest import InferenceService
+from tests.support.apps import in_process
 from tests.support.transports import RecordingTransport
 
 WEB_SECRET = "web-test-secret-that-is-long-enough-0123456789"
@@ -90,12 +91,7 @@ def make_web(
             api_transport=api_transport or httpx.ASGITransport(app=api_app),
             inference_transport=inference_transport or inference_service.transport(),
         )
-        async with (
-            LifespanManager(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://web.test"
-            ) as client,
-        ):
+        async with in_process(app, base_url="http://web.test") as client:
             yield client
 
     return start

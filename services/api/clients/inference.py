@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from services.api.config import ApiSettings
 from services.common.contract import InferenceResult, ModelRef
 from services.common.observability import REQUEST_ID_HEADER, current_request_id
 from services.common.problems import ProblemError, ServiceUnavailable
@@ -146,3 +147,20 @@ def _loaded_model(body: Any) -> Any:
     if isinstance(body, dict) and isinstance(body.get("models"), list) and body["models"]:
         return body["models"][0]
     return body
+
+
+def inference_client_for(
+    settings: ApiSettings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> InferenceClient:
+    """The client the settings describe (timeouts, retries, replicas)."""
+    http = create_http_client(
+        timeout_s=settings.inference_timeout_s,
+        connect_retries=settings.inference_connect_retries,
+        transport=transport,
+    )
+    return InferenceClient(
+        http=http,
+        base_urls=settings.inference_urls,
+        retry_after_s=settings.inference_retry_after_s,
+        model_ttl_s=settings.model_version_ttl_s,
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.config import ApiSettings
 from services.api.db.pagination import decode_cursor, encode_cursor
+from services.api.images.service import delete_with_orphans
 from services.api.images.storage import ImageStorage
 from services.api.jobs import repository
 from services.api.jobs.archives import NamedBytes, expand
@@ -23,7 +24,6 @@ from services.api.jobs.schemas import (
     WebhookOut,
 )
 from services.api.jobs.webhooks import check_callback_url, new_secret
-from services.api.predictions import repository as predictions_repository
 from services.api.predictions.detection import store_image
 from services.api.predictions.models import Prediction
 from services.api.predictions.uploads import CheckedUpload, check_bytes
@@ -182,11 +182,4 @@ async def delete(
     """Forget a job; its predictions stay in history, images no one references go."""
     job = await get_owned(session=session, owner_id=owner_id, job_id=job_id)
     image_ids = [item.image_id for item in job.items if item.image_id]
-    await session.delete(job)
-    await session.flush()
-    orphans = await predictions_repository.delete_unreferenced_images(
-        session=session, image_ids=image_ids
-    )
-    await session.commit()
-    for storage_key in orphans:
-        await storage.delete(key=storage_key)
+    await delete_with_orphans(session=session, storage=storage, doomed=job, image_ids=image_ids)

@@ -12,7 +12,7 @@ from arq import Retry
 from arq.cron import cron
 from arq.worker import Worker, async_check_health, func
 
-from services.api.clients.inference import InferenceClient, create_http_client
+from services.api.clients.inference import inference_client_for
 from services.api.config import ApiSettings
 from services.api.db import models as _all_tables  # noqa: F401 - every mapper, for relationships
 from services.api.db.engine import create_engine, create_session_factory
@@ -72,22 +72,12 @@ def build_deps(
         statement_cache_size=settings.database_statement_cache_size,
         pool_size=settings.worker_concurrency + 1,
     )
-    http = create_http_client(
-        timeout_s=settings.inference_timeout_s,
-        connect_retries=settings.inference_connect_retries,
-        transport=inference_transport,
-    )
     return processing.WorkerDeps(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
         storage=LocalImageStorage(root=settings.image_dir),
-        inference=InferenceClient(
-            http=http,
-            base_urls=settings.inference_urls,
-            retry_after_s=settings.inference_retry_after_s,
-            model_ttl_s=settings.model_version_ttl_s,
-        ),
+        inference=inference_client_for(settings, transport=inference_transport),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
         webhook_http=httpx.AsyncClient(timeout=settings.webhook_timeout_s),
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.db.pagination import decode_cursor, encode_cursor
+from services.api.images.service import delete_with_orphans
 from services.api.images.storage import ImageStorage
 from services.api.predictions import repository
 from services.api.predictions.models import Prediction
@@ -62,13 +63,9 @@ async def delete(
 ) -> None:
     """Delete a prediction, and its image once nothing references it."""
     prediction = await get_owned(session=session, owner_id=owner_id, prediction_id=prediction_id)
-    image_id = prediction.image_id
-    await session.delete(prediction)
-    await session.flush()
-    orphans = await repository.delete_unreferenced_images(session=session, image_ids=[image_id])
-    await session.commit()
-    for storage_key in orphans:
-        await storage.delete(key=storage_key)
+    await delete_with_orphans(
+        session=session, storage=storage, doomed=prediction, image_ids=[prediction.image_id]
+    )
 
 
 async def image_bytes(

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.images.models import Image
-from services.api.jobs.models import JobItem
 from services.api.predictions.models import Prediction
 
 
@@ -87,19 +86,6 @@ async def image_ids_of_owner(*, session: AsyncSession, owner_id: uuid.UUID) -> l
     """Every image the owner's predictions point at."""
     query = select(Prediction.image_id).where(Prediction.owner_id == owner_id).distinct()
     return list((await session.scalars(query)).all())
-
-
-async def delete_unreferenced_images(
-    *, session: AsyncSession, image_ids: Iterable[uuid.UUID]
-) -> list[str]:
-    """Delete those images no prediction references any more; return their storage keys."""
-    in_history = exists().where(Prediction.image_id == Image.id)
-    in_a_job = exists().where(JobItem.image_id == Image.id)
-    query = select(Image).where(Image.id.in_(list(image_ids)), ~in_history, ~in_a_job)
-    orphans = (await session.scalars(query)).all()
-    if orphans:
-        await session.execute(delete(Image).where(Image.id.in_([image.id for image in orphans])))
-    return [image.storage_key for image in orphans]
 
 
 async def count_for_image(*, session: AsyncSession, image_id: uuid.UUID) -> int:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.auth.secrets import hash_password
 from services.api.config import ApiSettings
 from services.api.db.engine import create_engine, create_session_factory
+from services.api.images.service import delete_with_orphans
 from services.api.images.storage import ImageStorage
 from services.api.predictions import repository as predictions_repository
 from services.api.users import repository
@@ -46,14 +47,7 @@ async def register(
 async def delete_account(*, session: AsyncSession, storage: ImageStorage, user: User) -> None:
     """Delete a user with everything they own, and the images no one else references."""
     image_ids = await predictions_repository.image_ids_of_owner(session=session, owner_id=user.id)
-    await session.delete(user)
-    await session.flush()
-    orphans = await predictions_repository.delete_unreferenced_images(
-        session=session, image_ids=image_ids
-    )
-    await session.commit()
-    for storage_key in orphans:
-        await storage.delete(key=storage_key)
+    await delete_with_orphans(session=session, storage=storage, doomed=user, image_ids=image_ids)
 
 
 async def create_user(*, settings: ApiSettings, email: str, password: str, admin: bool) -> User:
