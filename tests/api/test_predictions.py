@@ -205,3 +205,21 @@ async def test_a_dead_replica_is_skipped(
         for seed in range(3):
             response = await predict(client, ("a.jpg", images.jpeg(seed=210 + seed), JPEG))
             assert response.status_code == 200
+
+
+async def test_avif_and_heic_are_accepted(client: httpx.AsyncClient) -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    photo = images.photo_like(seed=220)
+    response = await predict(
+        client,
+        ("a.avif", images.encode(photo, format="AVIF", quality=80), "image/avif"),
+        ("b.heic", images.encode(photo, format="HEIF", quality=80), "image/heic"),
+    )
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [item["prediction"]["image"]["mime_type"] for item in items] == [
+        "image/avif",
+        "image/heic",
+    ]
