@@ -73,3 +73,16 @@ async def test_constraints_follow_the_naming_convention(db_engine: AsyncEngine) 
         "fk_predictions_image_id_images",
         "uq_images_sha256",
     } <= found
+
+
+@pytest.mark.skipif(server_url() is None, reason="asyncpg options apply to PostgreSQL only")
+async def test_pgbouncer_mode_runs_without_a_statement_cache(database_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url=database_url, statement_cache_size=0)
+    try:
+        async with engine.connect() as connection:
+            for _ in range(3):
+                assert (await connection.execute(text("SELECT count(*) FROM users"))).scalar() >= 0
+    finally:
+        await engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import event
@@ -23,10 +24,26 @@ def create_engine(
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = {"statement_cache_size": statement_cache_size, **options.pop("connect_args", {})}
+    connect_args = {
+        **_statement_cache_args(statement_cache_size),
+        **options.pop("connect_args", {}),
+    }
     return create_async_engine(
         url, pool_size=pool_size, pool_pre_ping=True, connect_args=connect_args, **options
     )
+
+
+def _statement_cache_args(statement_cache_size: int) -> dict[str, Any]:
+    """asyncpg's and SQLAlchemy's statement caches; both off, and unique names, for PgBouncer."""
+    if statement_cache_size > 0:
+        return {"statement_cache_size": statement_cache_size}
+    # In transaction mode PgBouncer hands each transaction any server connection, so no named
+    # prepared statement may outlive its transaction or share a name with another client's.
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__",
+    }
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
