@@ -83,6 +83,7 @@ async def test_pgbouncer_mode_runs_without_a_statement_cache(database_url: str) 
     try:
         async with engine.connect() as connection:
             for _ in range(3):
-                assert (await connection.execute(text("SELECT count(*) FROM users"))).scalar() >= 0
+                count = (await connection.execute(text("SELECT count(*) FROM users"))).scalar_one()
+                assert isinstance(count, int)
     finally:
         await engine.dispose()
