@@ -36,6 +36,7 @@ class WebSettings(BaseSettings):
     max_files_per_request: int = Field(default=16, ge=1)
     max_image_pixels: int = Field(default=50_000_000, ge=1)
     history_page_size: int = Field(default=12, ge=1, le=100)
+    jobs_page_size: int = Field(default=20, ge=1, le=100)
     assets_dir: Path = WEB_ROOT / "node_modules"
     log_level: str = "INFO"
 

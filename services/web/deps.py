@@ -87,6 +87,13 @@ def get_account(session: SessionDep) -> Account:
     return Account(user=session.user, token=session.token)
 
 
+def get_optional_account(session: SessionDep) -> Account | None:
+    """The signed-in visitor, or None for anyone else."""
+    if session.user is None or session.token is None:
+        return None
+    return Account(user=session.user, token=session.token)
+
+
 def get_admin(account: Annotated[Account, Depends(get_account)]) -> Account:
     """The signed-in visitor, who must be an admin."""
     if not account.user.is_admin:
@@ -96,4 +103,5 @@ def get_admin(account: Annotated[Account, Depends(get_account)]) -> Account:
 
 OptionalToken = Annotated[str | None, Depends(get_token)]
 CurrentAccount = Annotated[Account, Depends(get_account)]
+OptionalAccount = Annotated[Account | None, Depends(get_optional_account)]
 AdminAccount = Annotated[Account, Depends(get_admin)]

@@ -15,6 +15,7 @@ from services.common.observability import configure_logging, install_observabili
 from services.common.uploads import BodySizeLimitMiddleware
 from services.web.about.routes import router as about_router
 from services.web.account.routes import router as account_router
+from services.web.bulk.routes import router as bulk_router
 from services.web.check.routes import router as check_router
 from services.web.clients.api import ApiClient
 from services.web.clients.forwarding import BrowserAddressMiddleware, create_http_client
@@ -89,6 +90,7 @@ def create_app(
     _mount_static(app, settings=settings)
     for router in (
         check_router,
+        bulk_router,
         predictions_router,
         reports_router,
         account_router,

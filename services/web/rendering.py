@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.common.observability import current_request_id
+from services.web.bulk.presenters import ITEM_STATUS_LABELS, JOB_STATUS_LABELS
 from services.web.config import WebSettings
 from services.web.predictions.reporting import CLAIMS
 from services.web.predictions.verdicts import LABELS as VERDICT_LABELS
@@ -28,10 +29,15 @@ LABELS = {
     "claim_choices": CLAIMS,
     "verdict_labels": VERDICT_LABELS,
     "verdict_symbols": SYMBOLS,
+    "job_status_labels": JOB_STATUS_LABELS,
+    "item_status_labels": ITEM_STATUS_LABELS,
 }
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FLASHES_TEMPLATE = "layout/_flashes.html"
+# One URL answers with a page or, for htmx, a partial: without this a browser's cache could
+# hand the partial back as the page (going back to a page that polled, for one).
+VARY = {"Vary": "HX-Request, HX-Target"}
 
 
 def is_htmx(request: Request) -> bool:
@@ -76,7 +82,7 @@ class Pages:
         session = WebSession(request.session)
         if Path(name).name.startswith("_") and is_htmx(request) and session.has_flashes():
             html += self.flashes(values, flashes=session.pop_flashes())
-        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+        return HTMLResponse(html, status_code=status_code, headers=VARY | dict(headers or {}))
 
     def flashes(self, values: Mapping[str, Any], *, flashes: list[Flash]) -> str:
         """The flash region, swapped out of band into the page htmx is on."""

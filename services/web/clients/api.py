@@ -13,6 +13,9 @@ from services.web.clients.errors import ServiceDown, raise_for_problem
 from services.web.clients.schemas import (
     ApiKey,
     ApiKeyCreated,
+    Job,
+    JobCreated,
+    JobPage,
     Prediction,
     PredictionBatch,
     PredictionPage,
@@ -138,6 +141,30 @@ class ApiClient:
         body = {"status": status, "resolution_note": note}
         response = await self._send("PATCH", f"/v1/reports/{report_id}", token=token, json=body)
         return Report.model_validate(response.json())
+
+    async def create_job(
+        self, *, token: str, uploads: list[Upload], callback_url: str | None
+    ) -> JobCreated:
+        """Start a bulk job; zips are expanded by the API, the callback secret comes once."""
+        files = [("files", (u.filename, u.data, u.content_type)) for u in uploads]
+        form = {"callback_url": callback_url} if callback_url else {}
+        response = await self._send("POST", "/v1/jobs", token=token, files=files, data=form)
+        return JobCreated.model_validate(response.json())
+
+    async def jobs(self, *, token: str, cursor: str | None, limit: int) -> JobPage:
+        """One page of the account's bulk jobs, newest first."""
+        params: dict[str, str | int] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        response = await self._send("GET", "/v1/jobs", token=token, params=params)
+        return JobPage.model_validate(response.json())
+
+    async def job(self, *, token: str, job_id: uuid.UUID) -> Job:
+        """One bulk job with every item's result."""
+        response = await self._send("GET", f"/v1/jobs/{job_id}", token=token)
+        return Job.model_validate(response.json())
+
+    async def delete_job(self, *, token: str, job_id: uuid.UUID) -> None:
+        """Forget a bulk job; the checks it made stay in history."""
+        await self._send("DELETE", f"/v1/jobs/{job_id}", token=token)
 
     async def is_ready(self) -> bool:
         """Whether the API answers its readiness probe."""

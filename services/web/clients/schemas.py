@@ -14,6 +14,8 @@ from services.common.problems import Problem
 Role = Literal["user", "admin"]
 Label = Literal["real", "fake"]
 ReportStatus = Literal["open", "confirmed", "rejected"]
+JobStatus = Literal["queued", "running", "completed"]
+JobItemStatus = Literal["pending", "done", "error"]
 
 
 class Answer(BaseModel):
@@ -170,3 +172,57 @@ class ModelList(Answer):
     """The models the inference service serves."""
 
     models: list[ModelInfo]
+
+
+class JobItem(Answer):
+    """One image of a bulk job: waiting, checked (with its verdict) or failed (with why)."""
+
+    index: int
+    filename: str
+    status: JobItemStatus
+    prediction_id: uuid.UUID | None = None
+    verdict: Verdict | None = None
+    score: float | None = None
+    error: Problem | None = None
+
+
+class Webhook(Answer):
+    """Where a job's completion callback stands."""
+
+    url: str
+    attempts: int
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+class JobSummary(Answer):
+    """A bulk job's progress."""
+
+    id: uuid.UUID
+    status: JobStatus
+    total: int
+    done: int
+    failed: int
+    pending: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class Job(JobSummary):
+    """A bulk job with every item's result."""
+
+    items: list[JobItem]
+    webhook: Webhook | None = None
+
+
+class JobCreated(Job):
+    """A new bulk job; the secret that signs its callback is shown this once."""
+
+    callback_secret: str | None = None
+
+
+class JobPage(Answer):
+    """A page of bulk jobs, newest first."""
+
+    items: list[JobSummary]
+    next_cursor: str | None = None

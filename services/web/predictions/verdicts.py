@@ -26,6 +26,20 @@ PROVENANCE_EXPLANATION = (
 
 
 @dataclass(frozen=True, slots=True)
+class VerdictLabel:
+    """A verdict's words and symbol alone, for lists that show no gauge."""
+
+    key: Verdict
+    label: str
+    symbol: str
+
+
+def verdict_label(verdict: Verdict) -> VerdictLabel:
+    """The words and symbol every page uses for a verdict."""
+    return VerdictLabel(key=verdict, label=LABELS[verdict], symbol=SYMBOLS[verdict])
+
+
+@dataclass(frozen=True, slots=True)
 class Gauge:
     """A 0-1 score drawn on a bar with the model's uncertain band, in SVG user units."""
 

@@ -73,6 +73,18 @@ class WebSession:
         """Forget the account; flashes queued afterwards still show."""
         self.data.clear()
 
+    def keep_job_secret(self, *, job_id: str, secret: str) -> None:
+        """Hold a new job's callback secret until its page shows it (one at a time)."""
+        self.data["job_secret"] = {"job_id": job_id, "secret": secret}
+
+    def pop_job_secret(self, *, job_id: str) -> str | None:
+        """The job's callback secret if it waits to be shown, removed from the session."""
+        held = self.data.get("job_secret")
+        if not isinstance(held, dict) or held.get("job_id") != job_id:
+            return None
+        del self.data["job_secret"]
+        return str(held["secret"])
+
     def flash(self, message: str, *, kind: FlashKind = "success") -> None:
         """Queue a message for the next page the visitor sees."""
         self.data.setdefault("flashes", []).append({"kind": kind, "message": message})

@@ -8,13 +8,16 @@ import signal
 import socket
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from redis.asyncio import Redis
 
+from services.api.config import ApiSettings
 from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.inference.model.card import ModelCard, card_path_for
@@ -46,12 +49,27 @@ class Stack:
     """Inference, API and web running together on a fresh database."""
 
     database_url: str
+    image_dir: Path
+    # A bulk-job queue of this stack's own on the local Redis.
+    queue_name: str = field(default_factory=lambda: f"deepcatcher:test:{uuid.uuid4().hex}")
     services: dict[str, Service] = field(default_factory=dict)
 
     @property
     def web_url(self) -> str:
         """Where a browser opens the site."""
         return self.services["web"].url
+
+    def worker_settings(self) -> ApiSettings:
+        """Settings for a queue worker beside the running API: same database, images, queue."""
+        return ApiSettings(
+            environment="test",
+            secret_key=SECRET,
+            database_url=self.database_url,
+            image_dir=self.image_dir,
+            inference_url=self.services["inference"].url,
+            queue_name=self.queue_name,
+            webhook_allow_private_hosts=True,
+        )
 
     async def stop(self, name: str) -> None:
         """Stop one service (to see how the others cope)."""
@@ -73,13 +91,14 @@ async def running_stack(*, folder: Path) -> AsyncIterator[Stack]:
         engine = create_engine(url=database_url)
         await migrate.upgrade(engine=engine)
         await engine.dispose()
-        stack = Stack(database_url=database_url)
+        stack = Stack(database_url=database_url, image_dir=folder / "images")
         try:
             await _start_all(stack, folder=folder)
             yield stack
         finally:
             for service in stack.services.values():
                 await _terminate(service.process)
+            await _forget_queue(stack.queue_name)
 
 
 async def _start_all(stack: Stack, *, folder: Path) -> None:
@@ -96,8 +115,11 @@ async def _start_all(stack: Stack, *, folder: Path) -> None:
             "DEEPCATCHER_API_ENVIRONMENT": "test",
             "DEEPCATCHER_API_SECRET_KEY": SECRET,
             "DEEPCATCHER_API_DATABASE_URL": stack.database_url,
-            "DEEPCATCHER_API_IMAGE_DIR": str(folder / "images"),
+            "DEEPCATCHER_API_IMAGE_DIR": str(stack.image_dir),
             "DEEPCATCHER_API_INFERENCE_URL": urls["inference"],
+            "DEEPCATCHER_API_QUEUE_NAME": stack.queue_name,
+            # The bulk journey's callback receiver listens on loopback.
+            "DEEPCATCHER_API_WEBHOOK_ALLOW_PRIVATE_HOSTS": "true",
             **{f"DEEPCATCHER_API_RATE_LIMIT_{kind}": "1000/minute" for kind in _LIMITS},
         },
         "web": {
@@ -165,6 +187,12 @@ async def _wait_until_ready(service: Service, *, path: str) -> None:
                 pass
             await asyncio.sleep(0.3)
     raise RuntimeError(f"the {service.name} service did not start:\n{service.log_tail()}")
+
+
+async def _forget_queue(queue_name: str) -> None:
+    redis = Redis.from_url(ApiSettings().queue_url)
+    await redis.delete(queue_name)
+    await redis.aclose()
 
 
 async def _terminate(process: asyncio.subprocess.Process) -> None:

@@ -14,9 +14,11 @@ from playwright.async_api import Browser, FilePayload, Page, Route, expect
 from sqlalchemy import update
 
 from services.api.db.engine import create_engine
+from services.api.jobs.worker import create_worker
 from services.api.users.models import Role, User
 from tests.support.api import PASSWORD
 from tests.support.images import jpeg, png
+from tests.support.receivers import webhook_receiver
 from tests.web.browser.actions import drop_files, paste_files, register, sign_in
 from tests.web.browser.conftest import DESKTOP, screenshot
 from tests.web.browser.stack import Stack
@@ -180,6 +182,58 @@ async def test_core_flows_work_with_javascript_off(browser: Browser, stack: Stac
         await expect(page.get_by_role("heading", name="No checks yet")).to_be_visible()
     finally:
         await context.close()
+
+
+async def test_member_runs_a_bulk_job_and_deletes_it(page: Page, stack: Stack) -> None:
+    await register(page, "bulk@example.org")
+    await page.get_by_role("link", name="Bulk", exact=True).click()
+    await expect(page.get_by_role("heading", name="No jobs yet")).to_be_visible()
+    await screenshot(page, "18-bulk")
+
+    files = [
+        FilePayload(name="harbour.jpg", mimeType="image/jpeg", buffer=jpeg(seed=51)),
+        FilePayload(name="notes.txt", mimeType="text/plain", buffer=b"not an image"),
+        FilePayload(name="portrait.png", mimeType="image/png", buffer=png(seed=52)),
+    ]
+    async with webhook_receiver() as receiver:
+        await page.get_by_label("Images or zip archives").set_input_files(files)
+        await page.get_by_label("Callback URL").fill(receiver.url)
+        await page.get_by_role("button", name="Start job").click()
+        await expect(page.get_by_role("heading", name="Bulk job")).to_be_visible()
+        await expect(page.get_by_label("The callback signing secret")).to_have_value(
+            re.compile("^[0-9a-f]{64}$")
+        )
+        rows = page.locator(".job-items tbody tr")
+        await expect(rows.filter(has_text="harbour.jpg")).to_contain_text("Waiting")
+        await expect(rows.filter(has_text="notes.txt")).to_contain_text("Not an image")
+        await screenshot(page, "19-bulk-job-waiting")
+
+        worker = create_worker(stack.worker_settings(), burst=True)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+        # No reload: the page polls its progress until the job is finished.
+        await expect(page.locator(".job-summary .status")).to_have_text("Finished")
+        await expect(page.locator("#job-announcer")).to_contain_text("The job is finished")
+        await expect(rows.locator(".verdict")).to_have_text([VERDICT, VERDICT])
+        await screenshot(page, "20-bulk-job-finished")
+    assert len(receiver.requests) == 1
+
+    await rows.filter(has_text="harbour.jpg").get_by_role("link", name="Open evidence").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(VERDICT)
+    await page.go_back()  # the job page again, not the partial it last polled
+    await expect(page.get_by_role("heading", name="Bulk job")).to_be_visible()
+    await page.get_by_role("link", name="← Bulk").click()
+    job = page.locator(".job-item")
+    await expect(job).to_contain_text("3 images · 2 checked · 1 failed")
+    await expect(job.locator(".status")).to_have_text("Finished")
+    await screenshot(page, "21-bulk-jobs")
+    await job.get_by_role("link").click()
+    await page.get_by_text("Delete…").click()
+    await page.get_by_role("button", name="Delete job").click()
+    await expect(page.locator(".flash-success")).to_contain_text("The job was deleted")
+    await expect(page.get_by_role("heading", name="No jobs yet")).to_be_visible()
 
 
 async def test_error_pages_are_friendly(page: Page, stack: Stack) -> None:

@@ -151,6 +151,23 @@
     });
   }
 
+  // ----- Bulk uploads: how much of a large upload has been sent (the form shows it while busy) -----
+
+  function setUpUploadProgress(form) {
+    var progress = form.querySelector(".upload-status progress");
+    var status = form.querySelector("[data-upload-status]");
+    form.addEventListener("htmx:beforeRequest", function () {
+      progress.value = 0;
+      status.textContent = "Uploading…";
+    });
+    form.addEventListener("htmx:xhr:progress", function (event) {
+      if (!event.detail.lengthComputable) return;
+      var percent = Math.round((event.detail.loaded / event.detail.total) * 100);
+      progress.value = percent;
+      status.textContent = percent < 100 ? "Uploading… " + percent + "%" : "Starting the job…";
+    });
+  }
+
   // ----- Small helpers: copy buttons, cancel buttons in confirmations, dismissing flashes -----
 
   function copyText(button) {
@@ -197,5 +214,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-check-form]");
     if (form && window.htmx) setUpChecker(form);
+    document.querySelectorAll("[data-upload-progress]").forEach(setUpUploadProgress);
   });
 })();
