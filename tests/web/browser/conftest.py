@@ -117,6 +117,8 @@ async def screenshot(page: Page, name: str, *, javascript: bool = True) -> None:
 
 async def assert_accessible(page: Page, name: str) -> None:
     """axe-core finds no WCAG 2.1 A/AA or best-practice violations (labels, contrast, alt …)."""
+    # Contrast measured halfway through a card's fade-in would be the fade's, not the page's.
+    await page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through DevTools, so the page's CSP (rightly) does not apply to it.
         await page.evaluate(AXE.read_text())
