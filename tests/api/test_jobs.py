@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
@@ -22,6 +21,7 @@ from tests.api.test_inference_down import closed_port_url
 from tests.conftest import ApiFactory
 from tests.support import images
 from tests.support.api import JPEG, assert_problem, count_rows, sign_up
+from tests.support.queues import own_queue
 from tests.support.receivers import webhook_receiver
 from tests.support.transports import RecordingTransport
 
@@ -29,16 +29,8 @@ from tests.support.transports import RecordingTransport
 @pytest.fixture
 async def queued(api_settings: ApiSettings) -> AsyncIterator[ApiSettings]:
     """Settings with a queue of this test's own on the local Redis, removed afterwards."""
-    settings = api_settings.model_copy(
-        update={
-            "queue_name": f"deepcatcher:test:{uuid.uuid4().hex}",
-            "webhook_allow_private_hosts": True,
-        }
-    )
-    yield settings
-    redis = Redis.from_url(settings.queue_url)
-    await redis.delete(settings.queue_name)
-    await redis.aclose()
+    async with own_queue(api_settings) as settings:
+        yield settings
 
 
 async def run_workers(settings: ApiSettings, transport: httpx.AsyncBaseTransport) -> None:

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from services.api.config import ApiSettings
 from services.api.jobs import webhooks
@@ -19,6 +18,7 @@ from services.api.jobs.worker import create_worker
 from services.web.predictions.verdicts import LABELS
 from tests.conftest import InferenceService
 from tests.support.images import jpeg, png
+from tests.support.queues import own_queue
 from tests.support.receivers import webhook_receiver
 from tests.web.conftest import ApiAppFactory, WebFactory, closed_port_url
 from tests.web.pages import HTMX, csrf_token, post_form, sign_up
@@ -40,16 +40,8 @@ TWO_IMAGES_AND_TEXT: list[File] = [
 @pytest.fixture
 async def api_settings(api_settings: ApiSettings) -> AsyncIterator[ApiSettings]:
     """The API's settings with a job queue of this test's own on the local Redis."""
-    settings = api_settings.model_copy(
-        update={
-            "queue_name": f"deepcatcher:test:{uuid.uuid4().hex}",
-            "webhook_allow_private_hosts": True,
-        }
-    )
-    yield settings
-    redis = Redis.from_url(settings.queue_url)
-    await redis.delete(settings.queue_name)
-    await redis.aclose()
+    async with own_queue(api_settings) as settings:
+        yield settings
 
 
 @pytest.fixture

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from redis.asyncio import Redis
 
 from services.api.config import ApiSettings
 from services.api.db import migrate
@@ -24,6 +21,8 @@ from services.inference.model.card import ModelCard, card_path_for
 from services.inference.training.export.cards import INTENDED_USE, LIMITATIONS
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
+from tests.support.processes import free_port
+from tests.support.queues import forget_queue, queue_name
 
 SECRET = "browser-test-secret-that-is-long-enough-0123456789"
 START_TIMEOUT_S = 120.0
@@ -51,7 +50,7 @@ class Stack:
     database_url: str
     image_dir: Path
     # A bulk-job queue of this stack's own on the local Redis.
-    queue_name: str = field(default_factory=lambda: f"deepcatcher:test:{uuid.uuid4().hex}")
+    queue_name: str = field(default_factory=queue_name)
     services: dict[str, Service] = field(default_factory=dict)
 
     @property
@@ -76,14 +75,6 @@ class Stack:
         await _terminate(self.services[name].process)
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @asynccontextmanager
 async def running_stack(*, folder: Path) -> AsyncIterator[Stack]:
     """Start the three services against a new migrated database; stop them afterwards."""
@@ -98,7 +89,7 @@ async def running_stack(*, folder: Path) -> AsyncIterator[Stack]:
         finally:
             for service in stack.services.values():
                 await _terminate(service.process)
-            await _forget_queue(stack.queue_name)
+            await forget_queue(ApiSettings(queue_name=stack.queue_name))
 
 
 async def _start_all(stack: Stack, *, folder: Path) -> None:
@@ -187,12 +178,6 @@ async def _wait_until_ready(service: Service, *, path: str) -> None:
                 pass
             await asyncio.sleep(0.3)
     raise RuntimeError(f"the {service.name} service did not start:\n{service.log_tail()}")
-
-
-async def _forget_queue(queue_name: str) -> None:
-    redis = Redis.from_url(ApiSettings().queue_url)
-    await redis.delete(queue_name)
-    await redis.aclose()
 
 
 async def _terminate(process: asyncio.subprocess.Process) -> None:
