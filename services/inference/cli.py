@@ -68,7 +68,9 @@ def bench(
     concurrency: Annotated[
         list[int] | None, typer.Option(help="Client counts to measure (default 1, 4, 16, 64).")
     ] = None,
-    requests: Annotated[int, typer.Option(help="Requests per level (at least 2x clients).")] = 128,
+    requests: Annotated[
+        int, typer.Option(help="Requests per level (at least 2x clients); p99 needs hundreds.")
+    ] = 512,
     width: int = 1600,
     height: int = 1200,
     quality: int = 90,
