@@ -118,8 +118,10 @@ def serve(
     if unknown := wanted - set(SERVICE_NAMES):
         raise typer.BadParameter(f"unknown service: {', '.join(sorted(unknown))}")
     specs = _service_specs(wanted)
-    # A SIGTERM (from a supervisor or `kill`) must stop the children too, like Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM (a supervisor, `kill`) stops the children as Ctrl-C does; SIGINT is set too because
+    # a shell starts background commands with it ignored, which Python would then keep.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     processes = [subprocess.Popen(spec.command) for spec in specs]  # noqa: S603 - our own interpreter
     for spec in specs:
         typer.echo(f"{spec.name:>9}: {spec.url or 'running'}")

@@ -41,7 +41,10 @@ def served(
     app_env: dict[str, str], tmp_path: Path, clean_database: None
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`deepcatcher serve` running until the test ends; yields it and the API's URL."""
-    with running(deepcatcher_command("serve"), env=app_env, log=tmp_path / "serve.log") as process:
+    # Started as a shell starts a background job (SIGINT ignored): Ctrl-C must still stop it all.
+    command = deepcatcher_command("serve")
+    log = tmp_path / "serve.log"
+    with running(command, env=app_env, log=log, sigint_ignored=True) as process:
         api = f"http://127.0.0.1:{app_env['DEEPCATCHER_API_PORT']}"
         wait_for(f"{api}/readyz", process=process)
         yield process, api

@@ -46,10 +46,15 @@ def deepcatcher_command(*args: str) -> list[str]:
 
 @contextmanager
 def running(
-    command: list[str], *, env: Mapping[str, str], log: Path
+    command: list[str], *, env: Mapping[str, str], log: Path, sigint_ignored: bool = False
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a command in the background with its output in a log file; stop it afterwards."""
+    """Run a command in the background with its output in a log file; stop it afterwards.
+
+    `sigint_ignored` starts it as a shell starts a background command: with SIGINT ignored.
+    """
     with log.open("wb") as output:
+        if sigint_ignored:  # `trap '' INT` ignores it, and exec keeps it ignored
+            command = ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *command]
         process = subprocess.Popen(
             command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
