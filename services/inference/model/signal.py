@@ -19,8 +19,8 @@ def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: 
         score=round(score, 4),
         summary=(
             f"The detector's calibrated score over {len(logits)} native-resolution "
-            f"{size}x{size} crops is {score:.2f} (real below {card.thresholds.real_below:g}, "
-            f"generated above {card.thresholds.fake_above:g})."
+            f"{size}x{size} crops is {score:.2f} (real below {card.thresholds.real_below:.2f}, "
+            f"generated above {card.thresholds.fake_above:.2f})."
         ),
         evidence={
             "crop_size": size,
