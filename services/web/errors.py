@@ -10,12 +10,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.problems import ProblemError
 from services.web.clients.errors import SignInRequired
-from services.web.rendering import Pages, is_htmx
+from services.web.rendering import Pages, is_htmx, redirect
 from services.web.security.headers import SECURITY_HEADERS
 from services.web.security.redirects import local_path
 from services.web.security.sessions import Flash, WebSession
@@ -81,10 +81,7 @@ async def _on_sign_in_required(request: Request, exc: Exception) -> Response:
     session.sign_out()
     message = "Your session has ended. Please sign in again." if ended else "Please sign in first."
     session.flash(message, kind="info")
-    target = f"/account/sign-in?next={quote(_return_path(request), safe='/')}"
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return redirect(request, f"/account/sign-in?next={quote(_return_path(request), safe='/')}")
 
 
 def _return_path(request: Request) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.common.observability import current_request_id
@@ -49,6 +49,13 @@ def is_htmx(request: Request) -> bool:
 def htmx_target(request: Request) -> str | None:
     """The id of the element an htmx request will swap, if it is one."""
     return request.headers.get("HX-Target") if is_htmx(request) else None
+
+
+def redirect(request: Request, target: str) -> Response:
+    """Send the browser to `target`: htmx follows HX-Redirect, a plain form post a 303."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 class Pages:

@@ -22,7 +22,7 @@ from services.web.deps import (
     SessionDep,
     SettingsDep,
 )
-from services.web.rendering import Pages, htmx_target, is_htmx
+from services.web.rendering import Pages, htmx_target, is_htmx, redirect
 
 router = APIRouter(prefix="/bulk", include_in_schema=False)
 JOB_PARTIALS = {"job-progress": "bulk/_progress.html"}
@@ -69,10 +69,7 @@ async def create(
     if outcome.callback_secret:
         session.keep_job_secret(job_id=str(outcome.id), secret=outcome.callback_secret)
     session.flash(created_message(outcome))
-    target = f"/bulk/{outcome.id}"
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return redirect(request, f"/bulk/{outcome.id}")
 
 
 @router.get("/{job_id}", response_class=HTMLResponse)
