@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from services.common.problems import Problem
-from services.web.check.service import FRIENDLY_TITLES
+from services.web.check.service import CANNOT_CHECK, friendly_title
 from services.web.clients.schemas import Job, JobItem
 from services.web.predictions.verdicts import VerdictLabel, verdict_label
 
 JOB_STATUS_LABELS = {"queued": "Queued", "running": "Checking", "completed": "Finished"}
 ITEM_STATUS_LABELS = {"pending": "Waiting", "done": "Checked", "error": "Failed"}
-CANNOT_CHECK = "This file can't be checked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +54,7 @@ def failure_text(problem: Problem | None) -> str:
     """Why a file failed: the same titles the check page uses, then the API's detail."""
     if problem is None:
         return f"{CANNOT_CHECK}."
-    title = FRIENDLY_TITLES.get(problem.status, CANNOT_CHECK)
+    title = friendly_title(problem.status)
     return f"{title}: {problem.detail}" if problem.detail else f"{title}."
 
 

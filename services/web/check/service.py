@@ -22,6 +22,7 @@ FRIENDLY_TITLES = {
     429: "Too many checks",
     503: "The detector is unavailable",
 }
+CANNOT_CHECK = "This file can't be checked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,11 @@ def _failed_files(uploads: list[Upload], *, error: ApiProblem) -> list[Card]:
     ]
 
 
+def friendly_title(status: int) -> str:
+    """What a refused file's status means, in a few words."""
+    return FRIENDLY_TITLES.get(status, CANNOT_CHECK)
+
+
 def _failed(filename: str, *, status: int, detail: str | None) -> FailedFile:
-    title = FRIENDLY_TITLES.get(status, "This file can't be checked")
+    title = friendly_title(status)
     return FailedFile(filename=filename, title=title, message=detail or title)
