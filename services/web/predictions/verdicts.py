@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from services.common.contract import Signal, Verdict
 from services.web.clients.schemas import PredictionSummary
@@ -74,12 +74,9 @@ class Gauge:
 
 
 @dataclass(frozen=True, slots=True)
-class VerdictView:
-    """A verdict as the pages show it."""
+class VerdictView(VerdictLabel):
+    """A verdict as the pages show it: its label with an explanation and the gauge."""
 
-    key: Verdict
-    label: str
-    symbol: str
     explanation: str
     gauge: Gauge
     decided_by_provenance: bool
@@ -96,9 +93,7 @@ def verdict_view(
     )
     thresholds = (model.evidence.get("thresholds") if model else None) or {}
     return VerdictView(
-        key=prediction.verdict,
-        label=LABELS[prediction.verdict],
-        symbol=SYMBOLS[prediction.verdict],
+        **asdict(verdict_label(prediction.verdict)),
         explanation=PROVENANCE_EXPLANATION if by_provenance else EXPLANATIONS[prediction.verdict],
         gauge=Gauge(
             score=prediction.score,
