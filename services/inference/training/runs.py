@@ -30,6 +30,8 @@ from services.inference.training.workflow import (
 )
 
 RECIPES = ("default",)
+# The recipe labels each generated image with its generator; test metrics are also given per group.
+RECIPE_GROUPS = ["generator", "generator_kind"]
 
 
 def recipe_samples(*, workdir: Path, config: RecipeConfig) -> tuple[list[Sample], dict[str, Any]]:
@@ -86,7 +88,7 @@ def run_training(
         config=config,
         targets=targets,
         data=description,
-        group_by=["generator", "generator_kind"] if recipe else [],
+        group_by=RECIPE_GROUPS if recipe else [],
     )
 
 
@@ -112,7 +114,7 @@ def run_calibration(
         input_spec=(card.input.crop_size, card.input.max_crops),
         targets=targets,
         training=card.training,
-        group_by=["generator", "generator_kind"] if recipe else [],
+        group_by=RECIPE_GROUPS if recipe else [],
     )
 
 
