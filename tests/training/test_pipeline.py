@@ -7,12 +7,19 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from services.inference.training.pipeline.augment import AugmentConfig, augment, gaussian_blur
+from services.inference.training.pipeline.augment import (
+    WEB_CODECS,
+    AugmentConfig,
+    augment,
+    gaussian_blur,
+    web_codec,
+)
 from services.inference.training.pipeline.datasets import training_dataset
+from services.inference.training.pipeline.images import reencoded
 from services.inference.training.sources import load_samples
 from tests.training.conftest import write_folder
 
-CONFIG = AugmentConfig(crop=32, region=64, resize_p=0.5, blur_p=0.5, jpeg_p=0.5)
+CONFIG = AugmentConfig(crop=32, region=64, resize_p=0.5, blur_p=0.5, jpeg_p=0.5, web_codec_p=0.5)
 
 
 def noise(seed: int) -> tf.Tensor:
@@ -45,6 +52,23 @@ def test_blur_removes_pixel_noise() -> None:
     assert float(tf.math.reduce_std(tf.cast(blurred, tf.float32))) < 0.5 * float(
         tf.math.reduce_std(tf.cast(image, tf.float32))
     )
+
+
+def test_web_codec_reencodes_with_webp_and_avif_at_a_quality_in_range_repeatably() -> None:
+    image = noise(3)
+    low, high = CONFIG.web_quality_range
+    codec_of = {
+        reencoded(image.numpy(), format=codec, quality=quality).tobytes(): codec
+        for codec in WEB_CODECS
+        for quality in range(low, high + 1)
+    }
+    seeds = [tf.constant([[s, 1], [s, 2]], tf.int64) for s in range(12)]
+
+    outputs = [web_codec(image, seeds=pair, config=CONFIG).numpy() for pair in seeds]
+    again = web_codec(image, seeds=seeds[0], config=CONFIG).numpy()
+
+    assert {codec_of.get(out.tobytes()) for out in outputs} == set(WEB_CODECS)
+    assert np.array_equal(outputs[0], again)
 
 
 def test_batches_are_class_balanced_whatever_the_class_sizes(tmp_path: Path) -> None:

@@ -22,10 +22,10 @@ from services.inference.training.samples import Sample, in_split
 from services.inference.training.scoring import calibrated
 
 # Temperature is fitted on what deployed images look like: as they are and re-compressed.
-CALIBRATION_CONDITIONS = ["original", "jpeg_q95", "jpeg_q75", "jpeg_q50"]
+CALIBRATION_CONDITIONS = ["original", "jpeg_q95", "jpeg_q75", "jpeg_q50", "webp_q80", "avif_q60"]
 # `fake_above` must hold its target under each of these (on validation images); `real_below`
 # under each calibration condition (a downscaled generated image keeps too little trace to count).
-THRESHOLD_CONDITIONS = ["original", "jpeg_q95", "jpeg_q75", "jpeg_q50", "downscale_0.5"]
+THRESHOLD_CONDITIONS = [*CALIBRATION_CONDITIONS, "downscale_0.5"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
 
-from services.inference.training.pipeline.images import encode
+from services.inference.training.pipeline.images import reencoded
 
 Condition = Callable[[np.ndarray, int], np.ndarray]
-
-
-def reencoded(pixels: np.ndarray, *, format: str, quality: int = 95) -> np.ndarray:
-    """Pixels after saving as PNG or JPEG and decoding again."""
-    with Image.open(io.BytesIO(encode(pixels, format=format, quality=quality))) as image:
-        return np.asarray(image.convert("RGB"))
 
 
 def resized(pixels: np.ndarray, *, factor: float) -> np.ndarray:
@@ -26,9 +19,9 @@ def resized(pixels: np.ndarray, *, factor: float) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BICUBIC))
 
 
-def jpeg(quality: int) -> Condition:
-    """Every image re-compressed as JPEG at one quality."""
-    return lambda pixels, _label: reencoded(pixels, format="JPEG", quality=quality)
+def lossy(format: str, quality: int) -> Condition:
+    """Every image re-compressed by a lossy codec (JPEG, WebP, AVIF) at one quality."""
+    return lambda pixels, _label: reencoded(pixels, format=format, quality=quality)
 
 
 def scaled(factor: float) -> Condition:
@@ -46,9 +39,11 @@ def png_real_jpeg_fake(pixels: np.ndarray, label: int) -> np.ndarray:
 CONDITIONS: dict[str, Condition] = {
     "original": lambda pixels, _label: pixels,
     "png": lambda pixels, _label: reencoded(pixels, format="PNG"),
-    "jpeg_q95": jpeg(95),
-    "jpeg_q75": jpeg(75),
-    "jpeg_q50": jpeg(50),
+    "jpeg_q95": lossy("JPEG", 95),
+    "jpeg_q75": lossy("JPEG", 75),
+    "jpeg_q50": lossy("JPEG", 50),
+    "webp_q80": lossy("WEBP", 80),
+    "avif_q60": lossy("AVIF", 60),
     "downscale_0.5": scaled(0.5),
     "upscale_2x": scaled(2.0),
     "png_real_jpeg_fake": png_real_jpeg_fake,

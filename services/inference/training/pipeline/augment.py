@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import tensorflow as tf
 
+from services.inference.training.pipeline.images import reencoded
+
 RESIZE_METHODS = ("bilinear", "bicubic", "area", "lanczos3")
+# Phones and photo sites now re-encode with these; their filters leave traces JPEG does not.
+WEB_CODECS = ("WEBP", "AVIF")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,8 @@ class AugmentConfig:
     sigma_range: tuple[float, float] = (0.3, 1.0)
     jpeg_p: float = 0.4
     quality_range: tuple[int, int] = (60, 100)
+    web_codec_p: float = 0.2
+    web_quality_range: tuple[int, int] = (50, 90)
 
 
 def coin(seed: tf.Tensor, p: float) -> tf.Tensor:
@@ -71,9 +78,24 @@ def gaussian_blur(image: tf.Tensor, *, sigma: tf.Tensor) -> tf.Tensor:
     return to_uint8(blurred[0])
 
 
+def _web_reencoded(pixels: np.ndarray, codec: np.int32, quality: np.int32) -> np.ndarray:
+    return reencoded(pixels, format=WEB_CODECS[int(codec)], quality=int(quality))
+
+
+def web_codec(image: tf.Tensor, *, seeds: tf.Tensor, config: AugmentConfig) -> tf.Tensor:
+    """Re-encode as WebP or AVIF (through Pillow) at a random quality."""
+    codec = tf.random.stateless_uniform([], seed=seeds[0], maxval=len(WEB_CODECS), dtype=tf.int32)
+    low, high = config.web_quality_range
+    quality = tf.random.stateless_uniform(
+        [], seed=seeds[1], minval=low, maxval=high + 1, dtype=tf.int32
+    )
+    pixels = tf.numpy_function(_web_reencoded, [image, codec, quality], tf.uint8, stateful=False)
+    return tf.ensure_shape(pixels, image.shape)
+
+
 def augment(image: tf.Tensor, *, seed: tf.Tensor, config: AugmentConfig) -> tf.Tensor:
     """One float32 0-255 training crop from a uint8 image at least `config.region` a side."""
-    seeds = tf.random.experimental.stateless_split(seed, num=11)
+    seeds = tf.random.experimental.stateless_split(seed, num=14)
     image = tf.image.stateless_random_crop(image, [config.region, config.region, 3], seed=seeds[0])
     image = tf.cond(
         coin(seeds[1], config.resize_p),
@@ -88,6 +110,11 @@ def augment(image: tf.Tensor, *, seed: tf.Tensor, config: AugmentConfig) -> tf.T
     image = tf.cond(
         coin(seeds[6], config.jpeg_p),
         lambda: tf.image.stateless_random_jpeg_quality(image, low, high, seed=seeds[7]),
+        lambda: image,
+    )
+    image = tf.cond(
+        coin(seeds[11], config.web_codec_p),
+        lambda: web_codec(image, seeds=seeds[12:14], config=config),
         lambda: image,
     )
     image = tf.image.stateless_random_crop(image, [config.crop, config.crop, 3], seed=seeds[8])

@@ -40,8 +40,14 @@ def read_padded(path: bytes, size: int) -> np.ndarray:
 
 
 def encode(pixels: np.ndarray, *, format: str, quality: int = 95) -> bytes:
-    """Pixels saved as PNG or JPEG bytes."""
+    """Pixels saved as PNG (fast, lossless) or as lossy JPEG, WebP or AVIF at `quality`."""
     buffer = io.BytesIO()
-    options = {"quality": quality} if format == "JPEG" else {"compress_level": 1}
+    options = {"compress_level": 1} if format == "PNG" else {"quality": quality}
     Image.fromarray(pixels).save(buffer, format=format, **options)
     return buffer.getvalue()
+
+
+def reencoded(pixels: np.ndarray, *, format: str, quality: int = 95) -> np.ndarray:
+    """Pixels after saving in `format` and decoding again."""
+    with Image.open(io.BytesIO(encode(pixels, format=format, quality=quality))) as image:
+        return np.asarray(image.convert("RGB"))
