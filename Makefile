@@ -36,7 +36,7 @@ typecheck: install
 unit: install
 	$(BIN)/pytest
 
-# Rebuilds the bundled default model with our own offline recipe (about 20 minutes on 2 idle cores).
+# Rebuilds the bundled default model with our own offline recipe (about 22 minutes on 2 idle cores).
 model: install
 	$(BIN)/deepcatcher train --recipe default
 
