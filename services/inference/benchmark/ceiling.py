@@ -81,16 +81,7 @@ def measure_ceiling(
     *, settings: InferenceSettings, images: list[bytes], batch_sizes: list[int], min_images: int
 ) -> Ceiling:
     """Time the pipeline's heavy stages in this process, without HTTP or the batcher."""
-    device = prepare_device(
-        memory_growth=settings.gpu_memory_growth,
-        intra_op_threads=settings.tf_intra_op_threads,
-        inter_op_threads=settings.tf_inter_op_threads,
-    )
-    loaded = load_model(
-        path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
-    )
-    runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
-    runner.warm_up()
+    loaded, runner = in_process_model(settings)
     crops_of = partial(_decode_and_crop, loaded=loaded, max_pixels=settings.max_image_pixels)
     with ThreadPoolExecutor(settings.preprocess_workers) as pool:
         rows = [
@@ -109,7 +100,7 @@ def measure_ceiling(
         for i in range(min_images)
     ]
     c2pa = C2paInspector(trust_anchors_path=None)
-    full = partial(_full_pipeline, settings=settings, loaded=loaded, runner=runner, c2pa=c2pa)
+    full = partial(full_pipeline_ms, settings=settings, loaded=loaded, runner=runner, c2pa=c2pa)
     full_ms = [full(images[i % len(images)]) for i in range(min_images)]
     return Ceiling(
         rows=rows,
@@ -118,6 +109,21 @@ def measure_ceiling(
         stage_ms=_other_stages(images[0], settings=settings),
         full_pipeline_ms=statistics.median(full_ms),
     )
+
+
+def in_process_model(settings: InferenceSettings) -> tuple[LoadedModel, ModelRunner]:
+    """The service's model, loaded and warmed up in this process as the service would."""
+    device = prepare_device(
+        memory_growth=settings.gpu_memory_growth,
+        intra_op_threads=settings.tf_intra_op_threads,
+        inter_op_threads=settings.tf_inter_op_threads,
+    )
+    loaded = load_model(
+        path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
+    )
+    runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
+    runner.warm_up()
+    return loaded, runner
 
 
 def _decode_and_crop(data: bytes, *, loaded: LoadedModel, max_pixels: int) -> np.ndarray:
@@ -159,7 +165,7 @@ def _single(data: bytes, *, crops_of: partial[np.ndarray], runner: ModelRunner) 
     return (time.perf_counter() - started) * 1000
 
 
-def _full_pipeline(
+def full_pipeline_ms(
     data: bytes,
     *,
     settings: InferenceSettings,

@@ -20,6 +20,7 @@ from services.inference.benchmark.ceiling import Ceiling, measure_ceiling, merge
 from services.inference.benchmark.images import camera_like_jpeg
 from services.inference.benchmark.load import LoadResult, cpu_share, measure_load
 from services.inference.benchmark.model import stand_in_model
+from services.inference.benchmark.paired import PairedLatency, measure_paired
 from services.inference.benchmark.server import running_service
 from services.inference.config import InferenceSettings
 from services.inference.model.card import ModelCard, card_path_for, sha256_of
@@ -57,7 +58,7 @@ def run_benchmark(config: BenchConfig) -> str:
         # The ceiling is measured before and after the service runs and averaged, because
         # this VM's speed drifts by tens of percent over minutes even with nothing else running.
         before = _ceiling(config, model_path=model_path, images=images)
-        loads = _service_runs(config, model_path=model_path, images=images)
+        loads, paired = _service_runs(config, model_path=model_path, images=images)
         after = _ceiling(config, model_path=model_path, images=images)
         ceiling = merge_ceilings(before, after)
         results = _results(
@@ -67,6 +68,7 @@ def run_benchmark(config: BenchConfig) -> str:
             images=images,
             ceiling=ceiling,
             loads=loads,
+            paired=paired,
             seconds=time.perf_counter() - started,
         )
         # Other work on the machine skews every figure; the load average says how much.
@@ -79,13 +81,14 @@ def run_benchmark(config: BenchConfig) -> str:
     return _write(results, out=config.out)
 
 
+def _in_process_settings(config: BenchConfig, *, model_path: Path) -> InferenceSettings:
+    return InferenceSettings.model_validate({**config.server_settings, "model_path": model_path})
+
+
 def _ceiling(config: BenchConfig, *, model_path: Path, images: list[bytes]) -> Ceiling:
-    settings = InferenceSettings.model_validate(
-        {**config.server_settings, "model_path": model_path}
-    )
     with cpu_share() as other_cpu:
         ceiling = measure_ceiling(
-            settings=settings,
+            settings=_in_process_settings(config, model_path=model_path),
             images=images,
             batch_sizes=config.ceiling_batch_sizes,
             min_images=max(64, max(config.ceiling_batch_sizes) * 4),
@@ -102,7 +105,7 @@ def _model(config: BenchConfig, *, scratch: Path) -> tuple[Path, bool]:
 
 def _service_runs(
     config: BenchConfig, *, model_path: Path, images: list[bytes]
-) -> list[LoadResult]:
+) -> tuple[list[LoadResult], PairedLatency]:
     # Both services run side by side and are measured in turn at each level, so outside load
     # that changes during the run hits batching on and off alike (an idle service costs no CPU).
     modes = {"batched": config.batch_max_size, "unbatched": 1}
@@ -124,7 +127,13 @@ def _service_runs(
             for concurrency in config.concurrency
             for mode in modes
         ]
-    return sorted(results, key=lambda r: (r.mode, r.concurrency))
+        paired = measure_paired(
+            servers["batched"],
+            settings=_in_process_settings(config, model_path=model_path),
+            images=images,
+            samples=config.requests,
+        )
+    return sorted(results, key=lambda r: (r.mode, r.concurrency)), paired
 
 
 def _server_settings(config: BenchConfig, model_path: Path, *, batch_size: int) -> dict[str, str]:
@@ -147,6 +156,7 @@ def _results(
     images: list[bytes],
     ceiling: Ceiling,
     loads: list[LoadResult],
+    paired: PairedLatency,
     seconds: float,
 ) -> dict[str, Any]:
     card = ModelCard.model_validate_json(card_path_for(model_path).read_bytes())
@@ -180,12 +190,15 @@ def _results(
             "other_cpu_percent": ceiling.other_cpu_percent,
         },
         "service": [dataclasses.asdict(load) for load in loads],
-        "targets": _targets(ceiling=ceiling, loads=loads),
+        "paired_single_image": dataclasses.asdict(paired),
+        "targets": _targets(ceiling=ceiling, loads=loads, paired=paired),
         "seconds": round(seconds, 1),
     }
 
 
-def _targets(*, ceiling: Ceiling, loads: list[LoadResult]) -> dict[str, float | None]:
+def _targets(
+    *, ceiling: Ceiling, loads: list[LoadResult], paired: PairedLatency
+) -> dict[str, float | None]:
     def rate(mode: str, concurrency: int) -> float | None:
         found = [r for r in loads if (r.mode, r.concurrency) == (mode, concurrency)]
         return found[0].images_per_s if found else None
@@ -200,6 +213,10 @@ def _targets(*, ceiling: Ceiling, loads: list[LoadResult]) -> dict[str, float | 
         "c1_p99_vs_in_process_full_pipeline": _ratio(
             single[0] if single else None, ceiling.full_pipeline_ms
         ),
+        "paired_c1_p99_vs_in_process_median": _ratio(
+            paired.service_p99_ms, paired.in_process_p50_ms
+        ),
+        "paired_c1_p99_vs_in_process_p99": _ratio(paired.service_p99_ms, paired.in_process_p99_ms),
     }
 
 
@@ -239,6 +256,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             *map(_service_row, results["service"]),
             "",
             *_ceiling_lines(results["ceiling"]),
+            *_paired_lines(results["paired_single_image"]),
             *_targets_lines(results["targets"]),
             "Server-side mean ms per image and stage (batched; model includes its queue wait):",
             "",
@@ -305,6 +323,20 @@ def _ceiling_lines(ceiling: dict[str, Any]) -> list[str]:
     ]
 
 
+def _paired_lines(paired: dict[str, Any]) -> list[str]:
+    return [
+        f"One client, {paired['samples']} images, each sent to the batched service and then run "
+        "through the whole pipeline in this process (every signal, as `deepcatcher predict`), "
+        "so that the machine's drift hits both alike:",
+        "",
+        "| | p50 ms | p99 ms |",
+        "|---|---:|---:|",
+        f"| service over HTTP | {paired['service_p50_ms']} | {paired['service_p99_ms']} |",
+        f"| in-process | {paired['in_process_p50_ms']} | {paired['in_process_p99_ms']} |",
+        "",
+    ]
+
+
 def _targets_lines(targets: dict[str, Any]) -> list[str]:
     return [
         f"- 16 clients vs the in-process ceiling: {targets['c16_vs_ceiling']}",
@@ -312,6 +344,9 @@ def _targets_lines(targets: dict[str, Any]) -> list[str]:
         f"- p99 at 1 client vs in-process single image: {targets['c1_p99_vs_in_process_single']}",
         "- p99 at 1 client vs the whole pipeline in-process: "
         f"{targets['c1_p99_vs_in_process_full_pipeline']}",
+        "- paired, service p99 vs in-process median: "
+        f"{targets['paired_c1_p99_vs_in_process_median']}",
+        f"- paired, service p99 vs in-process p99: {targets['paired_c1_p99_vs_in_process_p99']}",
         "",
     ]
 
