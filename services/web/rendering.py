@@ -17,7 +17,7 @@ from services.web.bulk.presenters import ITEM_STATUS_LABELS, JOB_STATUS_LABELS
 from services.web.config import WebSettings
 from services.web.predictions.reporting import CLAIMS
 from services.web.predictions.verdicts import LABELS as VERDICT_LABELS
-from services.web.predictions.verdicts import SYMBOLS
+from services.web.predictions.verdicts import verdict_label
 from services.web.reports.presenters import CLAIM_LABELS, STATUS_LABELS
 from services.web.security.csrf import CSRF_FIELD, CSRF_HEADER
 from services.web.security.sessions import Flash, WebSession
@@ -28,7 +28,8 @@ LABELS = {
     "claim_labels": CLAIM_LABELS,
     "claim_choices": CLAIMS,
     "verdict_labels": VERDICT_LABELS,
-    "verdict_symbols": SYMBOLS,
+    # Pages that hold a raw verdict (a report's prediction) turn it into the badge's words.
+    "verdict_label": verdict_label,
     "job_status_labels": JOB_STATUS_LABELS,
     "item_status_labels": ITEM_STATUS_LABELS,
 }

@@ -7,12 +7,14 @@ import re
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.web.predictions.verdicts import LABELS
 from tests.support.api import promote_to_admin
 from tests.support.images import jpeg
 from tests.web.conftest import WebFactory
 from tests.web.pages import HTMX, checked_prediction_ids, post_form, sign_up
 
 REPORT_ID = re.compile(r'id="report-([0-9a-f-]{36})"')
+BADGE = re.compile(r'<span class="verdict verdict-(\w+) small">\s*<span class="verdict-symbol"')
 
 
 async def _reported(web: httpx.AsyncClient, email: str, *, comment: str) -> str:
@@ -32,6 +34,8 @@ async def test_members_see_their_reports_with_status(web: httpx.AsyncClient) -> 
     assert f'href="/predictions/{prediction}"' in page.text
     assert 'href="https://example.org/x" rel="noopener noreferrer nofollow"' in page.text
     assert "Confirm: the verdict was wrong" not in page.text
+    (verdict,) = BADGE.findall(page.text)
+    assert LABELS[verdict] in page.text
     assert "No report has the status" in (await web.get("/reports?status=confirmed")).text
 
 
