@@ -18,30 +18,22 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.api.db.migrate import run_upgrade
+from services.common.processes import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def _fresh_database(server_url: str) -> str:
@@ -53,18 +45,6 @@ async def _fresh_database(server_url: str) -> str:
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     await run_upgrade(url=url)
     return url
-
-
-def _wait(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{url} never became ready")
 
 
 def _start(stack: ExitStack, factory: str, port: int, env: dict[str, str], log: Path) -> None:
@@ -145,7 +125,7 @@ def main(
 ) -> None:
     """Run the load test and write the report."""
     url = asyncio.run(_fresh_database(database_url))
-    inference_port, api_port = _free_port(), _free_port()
+    inference_port, api_port = free_port(), free_port()
     folder = RESULTS / "load-logs"
     folder.mkdir(parents=True, exist_ok=True)
     env = {
@@ -165,7 +145,7 @@ def main(
             folder / "inference.log",
         )
         _start(stack, "services.api.main:create_app", api_port, env, folder / "api.log")
-        _wait(f"http://127.0.0.1:{api_port}/readyz")
+        wait_until_ready(f"http://127.0.0.1:{api_port}/readyz")
         for users in [int(r) for r in rates.split(",")]:
             row = _run_locust(
                 host=f"http://127.0.0.1:{api_port}",

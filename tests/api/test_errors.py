@@ -70,7 +70,7 @@ async def test_oversized_body_is_refused_before_it_is_read(
 
 
 async def test_database_down_is_a_503_without_sql(make_api: ApiFactory) -> None:
-    from tests.api.test_inference_down import closed_port_url
+    from tests.support.processes import closed_port_url
 
     down = closed_port_url().replace("http://", "postgresql+asyncpg://postgres@") + "/nowhere"
     async with make_api(database_url=down) as client:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import ApiFactory
 from tests.support import images
 from tests.support.api import JPEG, assert_problem, count_rows, predict, sign_up
+from tests.support.processes import closed_port_url
 from tests.support.transports import RecordingTransport
 
 
@@ -32,15 +33,6 @@ async def silent_server() -> AsyncIterator[str]:
         writer.close()
     server.close()
     await server.wait_closed()
-
-
-def closed_port_url() -> str:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 async def test_inference_down_then_back_with_the_same_idempotency_key(

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.api.config import ApiSettings
 from services.api.jobs import processing, webhooks
 from services.api.jobs.worker import build_deps, create_worker
-from tests.api.test_inference_down import closed_port_url
 from tests.conftest import ApiFactory
 from tests.support import images
 from tests.support.api import JPEG, assert_problem, count_rows, sign_up
+from tests.support.processes import closed_port_url
 from tests.support.queues import own_queue
 from tests.support.receivers import webhook_receiver
 from tests.support.transports import RecordingTransport

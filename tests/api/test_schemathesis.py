@@ -17,10 +17,10 @@ from schemathesis import checks
 from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation, BaseSchema
 
+from services.common.processes import free_port
 from tests.faults.conftest import Stack
 from tests.support.api import PASSWORD
 from tests.support.models import write_tiny_model
-from tests.support.processes import free_port
 
 SESSION_ENDERS = [("/v1/users/me", "DELETE"), ("/v1/auth/logout", "POST")]
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.common.processes import free_port, wait_until_ready
 from tests.support import images
 from tests.support.api import PASSWORD
 from tests.support.models import write_tiny_model
-from tests.support.processes import deepcatcher_command, free_port, running, wait_for
+from tests.support.processes import deepcatcher_command, running
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def served(
     log = tmp_path / "serve.log"
     with running(command, env=app_env, log=log, sigint_ignored=True) as process:
         api = f"http://127.0.0.1:{app_env['DEEPCATCHER_API_PORT']}"
-        wait_for(f"{api}/readyz", process=process)
+        wait_until_ready(f"{api}/readyz", process=process)
         yield process, api
 
 
@@ -123,7 +124,7 @@ def test_sigterm_stops_every_child(
 ) -> None:
     process, _ = served
     web = f"http://127.0.0.1:{app_env['DEEPCATCHER_WEB_PORT']}"
-    wait_for(f"{web}/healthz", process=process)
+    wait_until_ready(f"{web}/healthz", process=process)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     for port in ("API", "INFERENCE", "WEB"):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from services.common.processes import free_port, wait_until_ready
 from tests.support.models import write_tiny_model
-from tests.support.processes import free_port, wait_for
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Stack:
         """Start (or restart) the inference service and wait until it is ready."""
         port = self.inference_url.rsplit(":", 1)[1]
         self.inference = self._spawn("inference", "services.inference.main:create_app", port)
-        wait_for(f"{self.inference_url}/readyz", process=self.inference)
+        wait_until_ready(f"{self.inference_url}/readyz", process=self.inference)
 
     def kill_inference(self) -> None:
         """Kill the inference service without warning."""
@@ -50,7 +50,7 @@ class Stack:
         """Start the API service and wait until it answers."""
         port = self.api_url.rsplit(":", 1)[1]
         self.api = self._spawn("api", "services.api.main:create_app", port)
-        wait_for(f"{self.api_url}/healthz", process=self.api)
+        wait_until_ready(f"{self.api_url}/healthz", process=self.api)
 
     def stop(self) -> None:
         """Stop whatever still runs."""

@@ -14,11 +14,12 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.common.processes import free_port, wait_until_ready
 from tests.conftest import ApiFactory
 from tests.support import images
 from tests.support.api import JPEG, sign_up
 from tests.support.models import write_tiny_model
-from tests.support.processes import deepcatcher_command, free_port, running, wait_for
+from tests.support.processes import deepcatcher_command, running
 
 ITEMS = 12
 
@@ -71,7 +72,7 @@ async def test_killed_worker_loses_no_item_and_doubles_none(
     }
     inference = deepcatcher_command("serve", "--only", "inference")
     with running(inference, env=env, log=tmp_path / "inference.log") as server:
-        wait_for(f"http://127.0.0.1:{inference_port}/readyz", process=server)
+        wait_until_ready(f"http://127.0.0.1:{inference_port}/readyz", process=server)
         async with make_api(queue_name=queue_name, image_dir=image_dir) as client:
             headers = await sign_up(client, "ada@example.org")
             files = [("files", (f"{i}.jpg", images.jpeg(seed=100 + i), JPEG)) for i in range(ITEMS)]

@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from services.common.processes import free_port
 from services.inference.training.export.serving import export_bundle
 from tests.inference.conftest import ServiceFactory
 from tests.support import images
-from tests.support.processes import free_port
 from tests.support.receivers import serving
 
 

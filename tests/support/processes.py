@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from services.common.processes import free_port
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_for(
-    url: str, *, timeout_s: float = 120.0, process: subprocess.Popen[bytes] | None = None
-) -> None:
-    """Poll a URL until it answers 200; fail early if the process behind it died."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"process for {url} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise AssertionError(f"{url} did not become ready in {timeout_s} s")
+def closed_port_url() -> str:
+    """An address where nothing listens: a service that is down."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def deepcatcher_command(*args: str) -> list[str]:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tests.support.processes import free_port
+from services.common.processes import free_port
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -49,13 +48,6 @@ async def api_app(make_api_app: ApiAppFactory) -> AsyncIterator[FastAPI]:
     """The real API service on the test database, talking to the real inference service."""
     async with make_api_app() as app:
         yield app
-
-
-def closed_port_url() -> str:
-    """An address where nothing listens: a service that is down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 @pytest.fixture

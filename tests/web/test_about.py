@@ -10,7 +10,8 @@ import numpy as np
 from services.inference.model.card import Calibration, InputSpec, Thresholds
 from services.inference.model.schemas import ModelInfo, ModelList
 from services.inference.training.evaluation.metrics import summary
-from tests.web.conftest import WebFactory, closed_port_url
+from tests.support.processes import closed_port_url
+from tests.web.conftest import WebFactory
 
 
 async def test_about_renders_the_loaded_models_card(web: httpx.AsyncClient) -> None:

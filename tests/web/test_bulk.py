@@ -18,9 +18,10 @@ from services.api.jobs.worker import create_worker
 from services.web.predictions.verdicts import LABELS
 from tests.conftest import InferenceService
 from tests.support.images import jpeg, png
+from tests.support.processes import closed_port_url
 from tests.support.queues import own_queue
 from tests.support.receivers import webhook_receiver
-from tests.web.conftest import ApiAppFactory, WebFactory, closed_port_url
+from tests.web.conftest import ApiAppFactory, WebFactory
 from tests.web.pages import HTMX, csrf_token, post_form, sign_up
 
 JPEG, PNG = "image/jpeg", "image/png"

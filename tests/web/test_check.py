@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 
 from tests.support.images import jpeg, png
-from tests.web.conftest import ApiAppFactory, WebFactory, closed_port_url
+from tests.support.processes import closed_port_url
+from tests.web.conftest import ApiAppFactory, WebFactory
 from tests.web.pages import HTMX, check, csrf_token, sign_up
 
 JPEG, PNG = "image/jpeg", "image/png"

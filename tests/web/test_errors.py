@@ -7,8 +7,9 @@ from fastapi import FastAPI
 
 from services.web.deps import get_inference
 from services.web.security.headers import CONTENT_SECURITY_POLICY
+from tests.support.processes import closed_port_url
 from tests.support.transports import RecordingTransport
-from tests.web.conftest import WebFactory, closed_port_url
+from tests.web.conftest import WebFactory
 from tests.web.pages import HTMX, csrf_token, post_form, sign_up
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +13,8 @@ from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+
+from services.common.processes import free_port, wait_until_ready
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -54,7 +54,7 @@ def running_service(
     *, settings: dict[str, str], startup_timeout_s: float = 180
 ) -> Iterator[Server]:
     """Start `uvicorn services.inference.main:create_app --factory` with these settings."""
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     environment.update({f"DEEPCATCHER_INFERENCE_{k.upper()}": v for k, v in settings.items()})
     command = [
@@ -76,31 +76,14 @@ def running_service(
         )
         try:
             server = Server(url=f"http://127.0.0.1:{port}", pid=process.pid)
-            _wait_until_ready(server, process=process, timeout_s=startup_timeout_s, log=log)
+            try:
+                wait_until_ready(
+                    f"{server.url}/readyz", timeout_s=startup_timeout_s, process=process
+                )
+            except RuntimeError as error:
+                log.seek(0)
+                raise RuntimeError(f"{error}: {log.read().decode()[-2000:]}") from None
             yield server
         finally:
             process.terminate()
             process.wait(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_ready(
-    server: Server, *, process: subprocess.Popen[bytes], timeout_s: float, log: object
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)  # type: ignore[attr-defined]
-            raise RuntimeError(f"the service exited: {log.read().decode()[-2000:]}")  # type: ignore[attr-defined]
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"the service was not ready within {timeout_s:g} s")

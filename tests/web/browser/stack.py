@@ -17,11 +17,11 @@ import httpx
 from services.api.config import ApiSettings
 from services.api.db import migrate
 from services.api.db.engine import create_engine
+from services.common.processes import free_port
 from services.inference.model.card import ModelCard, card_path_for
 from services.inference.training.export.cards import INTENDED_USE, LIMITATIONS
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
-from tests.support.processes import free_port
 from tests.support.queues import forget_queue, queue_name
 
 SECRET = "browser-test-secret-that-is-long-enough-0123456789"
