@@ -80,18 +80,20 @@ def get_token(session: SessionDep) -> str | None:
     return session.token
 
 
-def get_account(session: SessionDep) -> Account:
-    """The signed-in visitor; anyone else is sent to sign in."""
-    if session.user is None or session.token is None:
-        raise SignInRequired("Sign in to see this page.")
-    return Account(user=session.user, token=session.token)
-
-
 def get_optional_account(session: SessionDep) -> Account | None:
     """The signed-in visitor, or None for anyone else."""
     if session.user is None or session.token is None:
         return None
     return Account(user=session.user, token=session.token)
+
+
+def get_account(
+    account: Annotated[Account | None, Depends(get_optional_account)],
+) -> Account:
+    """The signed-in visitor; anyone else is sent to sign in."""
+    if account is None:
+        raise SignInRequired("Sign in to see this page.")
+    return account
 
 
 def get_admin(account: Annotated[Account, Depends(get_account)]) -> Account:

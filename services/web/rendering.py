@@ -28,8 +28,6 @@ LABELS = {
     "claim_labels": CLAIM_LABELS,
     "claim_choices": CLAIMS,
     "verdict_labels": VERDICT_LABELS,
-    # Pages that hold a raw verdict (a report's prediction) turn it into the badge's words.
-    "verdict_label": verdict_label,
     "job_status_labels": JOB_STATUS_LABELS,
     "item_status_labels": ITEM_STATUS_LABELS,
 }
@@ -72,7 +70,8 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.filters.update(when=format_when, filesize=format_filesize, score=format_score)
-        self.env.globals.update(LABELS)
+        # Pages that hold a raw verdict (a report's prediction) turn it into the badge's words.
+        self.env.globals.update(LABELS, verdict_label=verdict_label)
         self.asset_version = static_version()
 
     def render(
