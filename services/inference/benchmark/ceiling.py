@@ -12,13 +12,11 @@ from functools import partial
 import numpy as np
 
 from services.common.images import decode_image
+from services.inference.benchmark.in_process import InProcessModel
 from services.inference.config import InferenceSettings
 from services.inference.imaging import upright_rgb
-from services.inference.model.crops import crop_grid
-from services.inference.model.device import prepare_device
-from services.inference.model.loading import LoadedModel, load_model
 from services.inference.model.runner import ModelRunner
-from services.inference.predictions.service import build_prediction, decode_and_crop, other_signals
+from services.inference.predictions.service import decode_and_crop
 from services.inference.provenance.c2pa import C2paInspector
 from services.inference.provenance.service import inspect_provenance
 from services.inference.spectrum.service import spectrum_signal
@@ -42,8 +40,6 @@ class Ceiling:
     single_image_ms: float
     single_image_p99_ms: float
     stage_ms: dict[str, float]
-    # One image through everything the service computes (as `deepcatcher predict` does), no HTTP.
-    full_pipeline_ms: float = 0.0
     other_cpu_percent: float = 0.0
 
     @property
@@ -72,17 +68,16 @@ def merge_ceilings(first: Ceiling, second: Ceiling) -> Ceiling:
         single_image_ms=mean(first.single_image_ms, second.single_image_ms),
         single_image_p99_ms=max(first.single_image_p99_ms, second.single_image_p99_ms),
         stage_ms={k: mean(v, second.stage_ms[k]) for k, v in first.stage_ms.items()},
-        full_pipeline_ms=mean(first.full_pipeline_ms, second.full_pipeline_ms),
         other_cpu_percent=max(first.other_cpu_percent, second.other_cpu_percent),
     )
 
 
 def measure_ceiling(
-    *, settings: InferenceSettings, images: list[bytes], batch_sizes: list[int], min_images: int
+    *, model: InProcessModel, images: list[bytes], batch_sizes: list[int], min_images: int
 ) -> Ceiling:
     """Time the pipeline's heavy stages in this process, without HTTP or the batcher."""
-    loaded, runner = in_process_model(settings)
-    crops_of = partial(_decode_and_crop, loaded=loaded, max_pixels=settings.max_image_pixels)
+    settings, runner = model.settings, model.runner
+    crops_of = partial(_crops, model=model)
     with ThreadPoolExecutor(settings.preprocess_workers) as pool:
         rows = [
             _row(
@@ -99,37 +94,17 @@ def measure_ceiling(
         _single(images[i % len(images)], crops_of=crops_of, runner=runner)
         for i in range(min_images)
     ]
-    c2pa = C2paInspector(trust_anchors_path=None)
-    full = partial(full_pipeline_ms, settings=settings, loaded=loaded, runner=runner, c2pa=c2pa)
-    full_ms = [full(images[i % len(images)]) for i in range(min_images)]
     return Ceiling(
         rows=rows,
         single_image_ms=statistics.median(single),
         single_image_p99_ms=float(np.percentile(single, 99)),
         stage_ms=_other_stages(images[0], settings=settings),
-        full_pipeline_ms=statistics.median(full_ms),
     )
 
 
-def in_process_model(settings: InferenceSettings) -> tuple[LoadedModel, ModelRunner]:
-    """The service's model, loaded and warmed up in this process as the service would."""
-    device = prepare_device(
-        memory_growth=settings.gpu_memory_growth,
-        intra_op_threads=settings.tf_intra_op_threads,
-        inter_op_threads=settings.tf_inter_op_threads,
-    )
-    loaded = load_model(
-        path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
-    )
-    runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
-    runner.warm_up()
-    return loaded, runner
-
-
-def _decode_and_crop(data: bytes, *, loaded: LoadedModel, max_pixels: int) -> np.ndarray:
-    image, _ = decode_image(data, max_pixels=max_pixels)
-    spec = loaded.card.input
-    return crop_grid(upright_rgb(image), size=spec.crop_size, max_crops=spec.max_crops).crops
+def _crops(data: bytes, *, model: InProcessModel) -> np.ndarray:
+    """The service's own decode and crop step, crops only."""
+    return decode_and_crop(data, settings=model.settings, loaded=model.loaded).grid.crops
 
 
 def _row(
@@ -162,23 +137,6 @@ def _row(
 def _single(data: bytes, *, crops_of: partial[np.ndarray], runner: ModelRunner) -> float:
     started = time.perf_counter()
     runner.logits(crops_of(data))
-    return (time.perf_counter() - started) * 1000
-
-
-def full_pipeline_ms(
-    data: bytes,
-    *,
-    settings: InferenceSettings,
-    loaded: LoadedModel,
-    runner: ModelRunner,
-    c2pa: C2paInspector,
-) -> float:
-    """Milliseconds for one image through every stage the service runs, minus HTTP and batcher."""
-    started = time.perf_counter()
-    decoded = decode_and_crop(data, settings=settings, loaded=loaded)
-    logits = runner.logits(decoded.grid.crops)
-    prepared = other_signals(data, decoded, settings=settings, c2pa=c2pa, explain=False)
-    build_prediction(prepared=prepared, logits=logits, loaded=loaded)
     return (time.perf_counter() - started) * 1000
 
 

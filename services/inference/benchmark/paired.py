@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import httpx
 import numpy as np
 
-from services.inference.benchmark.ceiling import full_pipeline_ms, in_process_model
+from services.inference.benchmark.in_process import InProcessModel, whole_pipeline_ms
 from services.inference.benchmark.server import Server
-from services.inference.config import InferenceSettings
 from services.inference.provenance.c2pa import C2paInspector
 
 WARM_UP = 4  # pairs not counted: the first calls of a fresh client and pipeline pay set-up costs
@@ -28,19 +27,16 @@ class PairedLatency:
 
 
 def measure_paired(
-    server: Server, *, settings: InferenceSettings, images: list[bytes], samples: int
+    server: Server, *, model: InProcessModel, images: list[bytes], samples: int
 ) -> PairedLatency:
     """Alternate one request to `server` with one in-process run, so drift hits both alike."""
-    loaded, runner = in_process_model(settings)
     c2pa = C2paInspector(trust_anchors_path=None)
     service, in_process = [], []
     with httpx.Client(base_url=server.url, timeout=60) as client:
         for index in range(-WARM_UP, samples):
             data = images[index % len(images)]
             service.append(_request_ms(client, data=data))
-            in_process.append(
-                full_pipeline_ms(data, settings=settings, loaded=loaded, runner=runner, c2pa=c2pa)
-            )
+            in_process.append(whole_pipeline_ms(data, model=model, c2pa=c2pa))
     service, in_process = service[WARM_UP:], in_process[WARM_UP:]
     return PairedLatency(
         samples=samples,

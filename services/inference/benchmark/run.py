@@ -18,6 +18,7 @@ from typing import Any
 
 from services.inference.benchmark.ceiling import Ceiling, measure_ceiling, merge_ceilings
 from services.inference.benchmark.images import camera_like_jpeg
+from services.inference.benchmark.in_process import InProcessModel, load_in_process
 from services.inference.benchmark.load import LoadResult, cpu_share, measure_load
 from services.inference.benchmark.model import stand_in_model
 from services.inference.benchmark.paired import PairedLatency, measure_paired
@@ -57,9 +58,12 @@ def run_benchmark(config: BenchConfig) -> str:
         ]
         # The ceiling is measured before and after the service runs and averaged, because
         # this VM's speed drifts by tens of percent over minutes even with nothing else running.
-        before = _ceiling(config, model_path=model_path, images=images)
-        loads, paired = _service_runs(config, model_path=model_path, images=images)
-        after = _ceiling(config, model_path=model_path, images=images)
+        model = load_in_process(
+            InferenceSettings.model_validate({**config.server_settings, "model_path": model_path})
+        )
+        before = _ceiling(config, model=model, images=images)
+        loads, paired = _service_runs(config, model=model, images=images)
+        after = _ceiling(config, model=model, images=images)
         ceiling = merge_ceilings(before, after)
         results = _results(
             config,
@@ -81,14 +85,10 @@ def run_benchmark(config: BenchConfig) -> str:
     return _write(results, out=config.out)
 
 
-def _in_process_settings(config: BenchConfig, *, model_path: Path) -> InferenceSettings:
-    return InferenceSettings.model_validate({**config.server_settings, "model_path": model_path})
-
-
-def _ceiling(config: BenchConfig, *, model_path: Path, images: list[bytes]) -> Ceiling:
+def _ceiling(config: BenchConfig, *, model: InProcessModel, images: list[bytes]) -> Ceiling:
     with cpu_share() as other_cpu:
         ceiling = measure_ceiling(
-            settings=_in_process_settings(config, model_path=model_path),
+            model=model,
             images=images,
             batch_sizes=config.ceiling_batch_sizes,
             min_images=max(64, max(config.ceiling_batch_sizes) * 4),
@@ -104,8 +104,9 @@ def _model(config: BenchConfig, *, scratch: Path) -> tuple[Path, bool]:
 
 
 def _service_runs(
-    config: BenchConfig, *, model_path: Path, images: list[bytes]
+    config: BenchConfig, *, model: InProcessModel, images: list[bytes]
 ) -> tuple[list[LoadResult], PairedLatency]:
+    model_path = model.settings.model_path
     # Both services run side by side and are measured in turn at each level, so outside load
     # that changes during the run hits batching on and off alike (an idle service costs no CPU).
     modes = {"batched": config.batch_max_size, "unbatched": 1}
@@ -128,10 +129,7 @@ def _service_runs(
             for mode in modes
         ]
         paired = measure_paired(
-            servers["batched"],
-            settings=_in_process_settings(config, model_path=model_path),
-            images=images,
-            samples=config.requests,
+            servers["batched"], model=model, images=images, samples=config.requests
         )
     return sorted(results, key=lambda r: (r.mode, r.concurrency)), paired
 
@@ -186,7 +184,6 @@ def _results(
             "single_image_ms": round(ceiling.single_image_ms, 1),
             "single_image_p99_ms": round(ceiling.single_image_p99_ms, 1),
             "other_stages_ms": ceiling.stage_ms,
-            "full_pipeline_ms": round(ceiling.full_pipeline_ms, 1),
             "other_cpu_percent": ceiling.other_cpu_percent,
         },
         "service": [dataclasses.asdict(load) for load in loads],
@@ -209,9 +206,6 @@ def _targets(
         "c16_batched_vs_unbatched": _ratio(rate("batched", 16), rate("unbatched", 16)),
         "c1_p99_vs_in_process_single": _ratio(
             single[0] if single else None, ceiling.single_image_ms
-        ),
-        "c1_p99_vs_in_process_full_pipeline": _ratio(
-            single[0] if single else None, ceiling.full_pipeline_ms
         ),
         "paired_c1_p99_vs_in_process_median": _ratio(
             paired.service_p99_ms, paired.in_process_p50_ms
@@ -316,9 +310,7 @@ def _ceiling_lines(ceiling: dict[str, Any]) -> list[str]:
         f"Other processes used {ceiling['other_cpu_percent']} % CPU meanwhile (the larger run). "
         f"Single image in-process: median {ceiling['single_image_ms']} ms, "
         f"p99 {ceiling['single_image_p99_ms']} ms. The service also runs these per image "
-        f"(ms), which the ceiling leaves out: {ceiling['other_stages_ms']}. One image through "
-        f"the whole pipeline in-process (what `deepcatcher predict` runs: every signal, no HTTP, "
-        f"no batcher): median {ceiling['full_pipeline_ms']} ms.",
+        f"(ms), which the ceiling leaves out: {ceiling['other_stages_ms']}.",
         "",
     ]
 
@@ -342,8 +334,6 @@ def _targets_lines(targets: dict[str, Any]) -> list[str]:
         f"- 16 clients vs the in-process ceiling: {targets['c16_vs_ceiling']}",
         f"- 16 clients, batching on vs off: {targets['c16_batched_vs_unbatched']}",
         f"- p99 at 1 client vs in-process single image: {targets['c1_p99_vs_in_process_single']}",
-        "- p99 at 1 client vs the whole pipeline in-process: "
-        f"{targets['c1_p99_vs_in_process_full_pipeline']}",
         "- paired, service p99 vs in-process median: "
         f"{targets['paired_c1_p99_vs_in_process_median']}",
         f"- paired, service p99 vs in-process p99: {targets['paired_c1_p99_vs_in_process_p99']}",

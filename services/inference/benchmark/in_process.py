@@ -1,0 +1,47 @@
+"""The service's model and pipeline run inside the benchmark's own process, without HTTP."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from services.inference.config import InferenceSettings
+from services.inference.model.device import prepare_device
+from services.inference.model.loading import LoadedModel, load_model
+from services.inference.model.runner import ModelRunner
+from services.inference.predictions.service import build_prediction, decode_and_crop, other_signals
+from services.inference.provenance.c2pa import C2paInspector
+
+
+@dataclass(frozen=True, slots=True)
+class InProcessModel:
+    """The service's model, loaded and warmed up here as the service would."""
+
+    settings: InferenceSettings
+    loaded: LoadedModel
+    runner: ModelRunner
+
+
+def load_in_process(settings: InferenceSettings) -> InProcessModel:
+    """Load and warm up the model the settings name, on the device the service would use."""
+    device = prepare_device(
+        memory_growth=settings.gpu_memory_growth,
+        intra_op_threads=settings.tf_intra_op_threads,
+        inter_op_threads=settings.tf_inter_op_threads,
+    )
+    loaded = load_model(
+        path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
+    )
+    runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
+    runner.warm_up()
+    return InProcessModel(settings=settings, loaded=loaded, runner=runner)
+
+
+def whole_pipeline_ms(data: bytes, *, model: InProcessModel, c2pa: C2paInspector) -> float:
+    """Milliseconds for one image through every stage the service runs, minus HTTP and batcher."""
+    started = time.perf_counter()
+    decoded = decode_and_crop(data, settings=model.settings, loaded=model.loaded)
+    logits = model.runner.logits(decoded.grid.crops)
+    prepared = other_signals(data, decoded, settings=model.settings, c2pa=c2pa, explain=False)
+    build_prediction(prepared=prepared, logits=logits, loaded=model.loaded)
+    return (time.perf_counter() - started) * 1000
