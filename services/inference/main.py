@@ -11,9 +11,9 @@ from services.common.observability import configure_logging, install_observabili
 from services.common.problems import install_problem_handlers
 from services.common.uploads import BodySizeLimitMiddleware
 from services.inference.config import InferenceSettings
+from services.inference.detectors.lowlevel.routes import router as models_router
 from services.inference.health.routes import router as health_router
 from services.inference.metrics import InferenceMetrics, MetricsMiddleware
-from services.inference.model.routes import router as models_router
 from services.inference.predictions.routes import router as predictions_router
 from services.inference.runtime import open_runtime
 

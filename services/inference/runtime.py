@@ -11,14 +11,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.lowlevel.batcher import DynamicBatcher
+from services.inference.detectors.lowlevel.device import prepare_device
+from services.inference.detectors.lowlevel.loading import (
+    LoadedModel,
+    describe_remote_model,
+    load_model,
+)
+from services.inference.detectors.lowlevel.runner import CropScorer, ModelRunner
+from services.inference.detectors.lowlevel.tfserving import TFServingRunner
+from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.metrics import InferenceMetrics
-from services.inference.model.batcher import DynamicBatcher
-from services.inference.model.device import prepare_device
-from services.inference.model.loading import LoadedModel, describe_remote_model, load_model
-from services.inference.model.runner import CropScorer, ModelRunner
-from services.inference.model.tfserving import TFServingRunner
 from services.inference.predictions.service import Pipeline
-from services.inference.provenance.c2pa import C2paInspector
 
 logger = logging.getLogger("deepcatcher.inference")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 
 
 async def wait_until_ready(client: httpx.AsyncClient, *, timeout_s: float = 30.0) -> None:

@@ -8,8 +8,13 @@ import threading
 import numpy as np
 import pytest
 
+from services.inference.detectors.lowlevel.batcher import (
+    DynamicBatcher,
+    ModelFailed,
+    ModelTimeout,
+    QueueFull,
+)
 from services.inference.metrics import InferenceMetrics
-from services.inference.model.batcher import DynamicBatcher, ModelFailed, ModelTimeout, QueueFull
 from tests.inference.conftest import ServiceFactory
 from tests.inference.support import metric_value
 from tests.support.images import jpeg, png

@@ -9,9 +9,13 @@ import keras
 import numpy as np
 import pytest
 
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
-from services.inference.model.device import Device
-from services.inference.model.loading import ModelLoadError, load_model, to_mixed_precision
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.device import Device
+from services.inference.detectors.lowlevel.loading import (
+    ModelLoadError,
+    load_model,
+    to_mixed_precision,
+)
 from tests.inference.conftest import ServiceFactory
 from tests.inference.support import rewrite_card
 from tests.support.images import jpeg

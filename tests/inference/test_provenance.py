@@ -19,8 +19,8 @@ from asgi_lifespan import LifespanManager
 from PIL import Image, PngImagePlugin
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.lowlevel.card import Thresholds
 from services.inference.main import create_app
-from services.inference.model.card import Thresholds
 from tests.inference.signing import (
     SigningAuthority,
     created_manifest,

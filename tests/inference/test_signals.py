@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.inference.model.card import Thresholds
+from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.provenance.schemas import C2paReport, ProvenanceReport
+from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.predictions.verdict import decide, model_verdict
-from services.inference.provenance.schemas import C2paReport, ProvenanceReport
-from services.inference.spectrum.service import spectrum_signal
 from tests.support.images import photo_like
 
 BAND = Thresholds(real_below=0.3, fake_above=0.7)

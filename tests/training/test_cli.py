@@ -11,7 +11,7 @@ import tensorflow as tf
 from PIL import Image
 from typer.testing import CliRunner
 
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 from services.inference.training.cli import app
 from services.inference.training.evaluation.conditions import CONDITIONS
 from tests.training.conftest import CROP, train_args

@@ -7,7 +7,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 
 DEFAULT = Path(__file__).resolve().parents[2] / "models" / "deepcatcher-default.keras"
 
@@ -37,8 +37,8 @@ def test_default_model_scores_crops_of_its_card_size() -> None:
 def test_inference_service_loads_the_default_model_and_the_exported_savedmodel(
     tmp_path: Path,
 ) -> None:
-    from services.inference.model.device import Device
-    from services.inference.model.loading import load_model
+    from services.inference.detectors.lowlevel.device import Device
+    from services.inference.detectors.lowlevel.loading import load_model
     from services.inference.training.export.serving import export_bundle
 
     cpu = Device(kind="CPU", name="cpu", backend="tensorflow")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import httpx
 import numpy as np
 
-from services.inference.model.card import Calibration, InputSpec, Thresholds
-from services.inference.model.schemas import ModelInfo, ModelList
+from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
+from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
 from services.inference.training.evaluation.metrics import summary
 from tests.support.processes import closed_port_url
 from tests.web.conftest import WebFactory

@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, date, datetime
 
 from services.common.contract import ModelRef, Signal, Verdict
-from services.inference.provenance.schemas import (
+from services.inference.detectors.provenance.schemas import (
     C2paManifest,
     C2paReport,
     Finding,
     ProvenanceReport,
 )
-from services.inference.provenance.service import provenance_signal
+from services.inference.detectors.provenance.service import provenance_signal
 from services.web.clients.schemas import ImageFacts, PredictionSummary
 from services.web.predictions.evidence import signal_views
 from services.web.predictions.filters import HistoryFilters, parse_filters

@@ -14,12 +14,12 @@ import numpy as np
 from services.common.images import decode_image
 from services.inference.benchmark.in_process import InProcessModel
 from services.inference.config import InferenceSettings
+from services.inference.detectors.lowlevel.runner import ModelRunner
+from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.detectors.provenance.service import inspect_provenance
+from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
-from services.inference.model.runner import ModelRunner
 from services.inference.predictions.service import decode_and_crop
-from services.inference.provenance.c2pa import C2paInspector
-from services.inference.provenance.service import inspect_provenance
-from services.inference.spectrum.service import spectrum_signal
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,11 @@ import time
 from dataclasses import dataclass
 
 from services.inference.config import InferenceSettings
-from services.inference.model.device import prepare_device
-from services.inference.model.loading import LoadedModel, load_model
-from services.inference.model.runner import ModelRunner
+from services.inference.detectors.lowlevel.device import prepare_device
+from services.inference.detectors.lowlevel.loading import LoadedModel, load_model
+from services.inference.detectors.lowlevel.runner import ModelRunner
+from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.predictions.service import build_prediction, decode_and_crop, other_signals
-from services.inference.provenance.c2pa import C2paInspector
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.inference.model.card import (
+from services.inference.detectors.lowlevel.card import (
     Calibration,
     InputSpec,
     ModelCard,

@@ -24,7 +24,7 @@ from services.inference.benchmark.model import stand_in_model
 from services.inference.benchmark.paired import PairedLatency, measure_paired
 from services.inference.benchmark.server import running_service
 from services.inference.config import InferenceSettings
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,20 +17,20 @@ from PIL import Image
 from services.common.contract import ImageInfo, ModelRef, Signal
 from services.common.images import ImageFacts, decode_image
 from services.inference.config import InferenceSettings
+from services.inference.detectors.lowlevel.batcher import Admission, DynamicBatcher
+from services.inference.detectors.lowlevel.crops import CropGrid, crop_grid
+from services.inference.detectors.lowlevel.loading import LoadedModel
+from services.inference.detectors.lowlevel.runner import calibrated, image_score
+from services.inference.detectors.lowlevel.signal import model_signal
+from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.detectors.provenance.schemas import ProvenanceReport
+from services.inference.detectors.provenance.service import inspect_provenance, provenance_signal
+from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics
-from services.inference.model.batcher import Admission, DynamicBatcher
-from services.inference.model.crops import CropGrid, crop_grid
-from services.inference.model.loading import LoadedModel
-from services.inference.model.runner import calibrated, image_score
-from services.inference.model.signal import model_signal
 from services.inference.predictions.explanation import explanation, thumbnail
 from services.inference.predictions.schemas import Explanation, Prediction
 from services.inference.predictions.verdict import decide
-from services.inference.provenance.c2pa import C2paInspector
-from services.inference.provenance.schemas import ProvenanceReport
-from services.inference.provenance.service import inspect_provenance, provenance_signal
-from services.inference.spectrum.service import spectrum_signal
 
 T = TypeVar("T")
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from services.common.contract import Verdict
-from services.inference.model.card import Thresholds
-from services.inference.provenance.schemas import ProvenanceReport
+from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.provenance.schemas import ProvenanceReport
 
 PROVENANCE_SCORE = 1.0
 

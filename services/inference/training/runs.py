@@ -8,7 +8,7 @@ from typing import Any
 
 import keras
 
-from services.inference.model.card import ModelCard
+from services.inference.detectors.lowlevel.card import ModelCard
 from services.inference.training.evaluation.conditions import CONDITIONS
 from services.inference.training.export.cards import read_card, write_card
 from services.inference.training.fit import TrainConfig

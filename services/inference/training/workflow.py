@@ -11,7 +11,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from services.inference.model.card import ModelCard, Thresholds
+from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
 from services.inference.training.calibration import choose_thresholds, fit_temperature
 from services.inference.training.evaluation.conditions import CONDITIONS
 from services.inference.training.evaluation.plots import plot_reliability, plot_roc

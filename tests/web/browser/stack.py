@@ -18,7 +18,7 @@ from services.api.config import ApiSettings
 from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.common.processes import free_port
-from services.inference.model.card import ModelCard, card_path_for
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for
 from services.inference.training.export.cards import INTENDED_USE, LIMITATIONS
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model

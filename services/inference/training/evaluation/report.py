@@ -9,7 +9,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from services.inference.model.card import Thresholds
+from services.inference.detectors.lowlevel.card import Thresholds
 from services.inference.training.calibration import verdicts
 from services.inference.training.evaluation.conditions import CONDITIONS
 from services.inference.training.evaluation.metrics import summary

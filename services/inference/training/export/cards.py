@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.inference.model.card import (
+from services.inference.detectors.lowlevel.card import (
     Calibration,
     InputSpec,
     ModelCard,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.inference.model.card import ModelCard
+from services.inference.detectors.lowlevel.card import ModelCard
 
 COLUMNS = (
     "roc_auc",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import keras
 
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 from services.inference.training.export.cards import read_card
 from services.inference.training.export.markdown import markdown_card
 

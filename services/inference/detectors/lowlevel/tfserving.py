@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import numpy as np
 
-from services.inference.model.card import ModelCard
+from services.inference.detectors.lowlevel.card import ModelCard
 
 
 class TFServingError(RuntimeError):

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from services.common.problems import problem_responses
 from services.inference.deps import RuntimeDep
-from services.inference.model.schemas import ModelInfo, ModelList
+from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
 
 router = APIRouter(prefix="/v1", tags=["models"])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from services.common.contract import Signal
-from services.inference.model.card import ModelCard
-from services.inference.model.crops import CropGrid
-from services.inference.model.runner import calibrated
+from services.inference.detectors.lowlevel.card import ModelCard
+from services.inference.detectors.lowlevel.crops import CropGrid
+from services.inference.detectors.lowlevel.runner import calibrated
 
 
 def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: float) -> Signal:

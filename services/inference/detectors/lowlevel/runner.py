@@ -6,8 +6,8 @@ from typing import Protocol
 
 import numpy as np
 
-from services.inference.model.crops import aggregate_logits
-from services.inference.model.loading import LoadedModel
+from services.inference.detectors.lowlevel.crops import aggregate_logits
+from services.inference.detectors.lowlevel.loading import LoadedModel
 
 
 def calibrated(logits: np.ndarray | float, *, temperature: float) -> np.ndarray:

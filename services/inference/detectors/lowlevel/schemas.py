@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.inference.model.card import Calibration, InputSpec, Thresholds
+from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
 
 
 class ModelInfo(BaseModel):

@@ -12,8 +12,8 @@ import keras
 import numpy as np
 from pydantic import ValidationError
 
-from services.inference.model.card import ModelCard, card_path_for, sha256_of
-from services.inference.model.device import Device
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
+from services.inference.detectors.lowlevel.device import Device
 
 logger = logging.getLogger("deepcatcher.inference.model")
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")

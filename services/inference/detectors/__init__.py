@@ -1,0 +1,1 @@
+"""The detector's views: each a package behind the interface in `base`."""
