@@ -36,6 +36,7 @@ class Photo:
     origin: str
     licence: str
     load: Callable[[], np.ndarray]
+    kind: str = "photo"
 
 
 def as_rgb(pixels: np.ndarray) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Where the detector's training images come from."""
