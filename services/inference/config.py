@@ -22,6 +22,10 @@ class InferenceSettings(BaseSettings):
     port: int = 8001
     log_level: str = "INFO"
     model_path: Path = Path("models/deepcatcher-default.keras")
+    # The fused detector: the semantic view's card and the fusion of every view. Without one,
+    # the low-level model alone decides (as with a TF Serving model trained elsewhere).
+    fusion_card_path: Path | None = Path("models/deepcatcher-fusion.json")
+    semantic_threads: int = Field(default=0, ge=0, description="0 lets onnxruntime decide.")
     # "tfserving": crops go to TensorFlow Serving (the model_path then names the exported
     # SavedModel directory it serves, for the card and the version hash); nothing runs in-process.
     model_backend: Literal["keras", "tfserving"] = "keras"

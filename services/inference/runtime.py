@@ -15,13 +15,16 @@ from services.inference.detectors.lowlevel.batcher import DynamicBatcher
 from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import (
     LoadedModel,
+    ModelLoadError,
     describe_remote_model,
     load_model,
 )
 from services.inference.detectors.lowlevel.runner import CropScorer, ModelRunner
 from services.inference.detectors.lowlevel.tfserving import TFServingRunner
 from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.detectors.semantic.backbone import BackboneError
 from services.inference.metrics import InferenceMetrics
+from services.inference.predictions.fusion import FusedDetector
 from services.inference.predictions.service import Pipeline
 
 logger = logging.getLogger("deepcatcher.inference")
@@ -43,6 +46,7 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Load and check the model (raising ModelLoadError on any mismatch), then start serving."""
     loaded = await asyncio.to_thread(_load, settings)
+    fused = await asyncio.to_thread(open_fused, settings)
     _record_model(metrics, loaded)
     runner = _runner(settings=settings, loaded=loaded)
     pool = ThreadPoolExecutor(settings.preprocess_workers, thread_name_prefix="preprocess")
@@ -53,6 +57,7 @@ async def open_runtime(
         pool=pool,
         c2pa=C2paInspector(trust_anchors_path=settings.c2pa_trust_anchors_path),
         metrics=metrics,
+        fused=fused,
     )
     runtime = Runtime(loaded=loaded, pipeline=pipeline)
     batcher = pipeline.batcher
@@ -80,6 +85,16 @@ def _load(settings: InferenceSettings) -> LoadedModel:
     return load_model(
         path=settings.model_path, device=device, mixed_precision=settings.mixed_precision
     )
+
+
+def open_fused(settings: InferenceSettings) -> FusedDetector | None:
+    """The fused detector the settings name, or None; ModelLoadError when it cannot load."""
+    if settings.fusion_card_path is None:
+        return None
+    try:
+        return FusedDetector.open(path=settings.fusion_card_path, threads=settings.semantic_threads)
+    except (OSError, ValueError, BackboneError) as exc:
+        raise ModelLoadError(f"cannot load the fused detector: {exc}") from exc
 
 
 def _runner(*, settings: InferenceSettings, loaded: LoadedModel) -> CropScorer:
@@ -130,6 +145,10 @@ async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceS
     try:
         if settings.warmup:
             await runtime.pipeline.batcher.on_model_thread(runner.warm_up)
+            if runtime.pipeline.fused is not None:
+                await runtime.pipeline.batcher.on_model_thread(
+                    runtime.pipeline.fused.semantic.warm_up
+                )
     except Exception as exc:  # a model that cannot run its own shapes must not report ready
         logger.exception("model warm-up failed")
         runtime.warmup_error = str(exc)[:300]

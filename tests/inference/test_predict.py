@@ -6,6 +6,7 @@ import base64
 import io
 import math
 from pathlib import Path
+from typing import Any
 
 import httpx
 import keras
@@ -34,14 +35,24 @@ async def test_answer_follows_the_inference_contract(service: httpx.AsyncClient)
     result = InferenceResult.model_validate(response.json())
     models = (await service.get("/v1/models")).json()["models"]
     assert result.model.version == models[0]["version"]
-    assert [signal.name for signal in result.signals] == ["model", "provenance", "spectrum"]
+    assert [signal.name for signal in result.signals] == [
+        "detector",
+        "semantic",
+        "model",
+        "provenance",
+        "spectrum",
+    ]
     assert result.image.model_dump() == {"width": 192, "height": 160, "format": "JPEG"}
     assert {"decode", "crops", "provenance", "spectrum", "model", "total"} <= set(result.timings_ms)
     assert response.json()["decided_by"] == "model"
     assert response.headers["x-request-id"]
 
 
-async def test_score_is_the_calibrated_mean_crop_logit(
+def signal(body: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in body["signals"] if s["name"] == name)
+
+
+async def test_model_signal_is_the_calibrated_mean_crop_logit(
     service: httpx.AsyncClient, tiny_model: Path
 ) -> None:
     data = png(seed=3)
@@ -53,8 +64,8 @@ async def test_score_is_the_calibrated_mean_crop_logit(
 
     body = (await predict(service, data)).json()
 
-    assert body["score"] == pytest.approx(expected, abs=1e-3)
-    model = body["signals"][0]
+    model = signal(body, "model")
+    assert model["score"] == pytest.approx(expected, abs=1e-3)
     assert model["evidence"]["crops"] == len(grid.origins)
     assert [(c["top"], c["left"]) for c in model["evidence"]["score_map"]] == grid.origins
 
@@ -76,9 +87,9 @@ async def test_image_smaller_than_a_crop_is_padded_not_upscaled(service: httpx.A
     response = await predict(service, encode(photo_like(width=20, height=12), format="PNG"))
 
     assert response.status_code == 200, response.text
-    evidence = response.json()["signals"][0]["evidence"]
+    evidence = signal(response.json(), "model")["evidence"]
     assert evidence["crops"] == 1
-    assert response.json()["signals"][2]["score"] is None  # too small for the spectrum check
+    assert signal(response.json(), "spectrum")["score"] is None  # too small for the spectrum check
 
 
 @pytest.mark.parametrize("mode", ["I;16", "RGBA", "LA", "P"])
@@ -100,7 +111,7 @@ async def test_exif_orientation_is_applied_before_cropping(service: httpx.AsyncC
     exif[0x0112] = 6  # rotate 90 degrees: the upright image is 160 wide and 192 high
     data = encode(photo_like(width=192, height=160), format="JPEG", exif=exif)
 
-    evidence = (await predict(service, data)).json()["signals"][0]["evidence"]
+    evidence = signal((await predict(service, data)).json(), "model")["evidence"]
 
     lefts = {crop["left"] for crop in evidence["score_map"]}
     tops = {crop["top"] for crop in evidence["score_map"]}
@@ -127,7 +138,7 @@ async def test_without_explain_there_is_no_heatmap(service: httpx.AsyncClient) -
 async def test_spectrum_signal_carries_a_small_png(service: httpx.AsyncClient) -> None:
     response = await predict(service, png(seed=8, width=300, height=300))
 
-    spectrum = response.json()["signals"][2]
+    spectrum = signal(response.json(), "spectrum")
     image = Image.open(io.BytesIO(base64.b64decode(spectrum["evidence"]["spectrum_png_base64"])))
     assert image.size == (128, 128)
     assert 0.0 <= spectrum["score"] <= 1.0

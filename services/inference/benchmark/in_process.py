@@ -10,7 +10,9 @@ from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import LoadedModel, load_model
 from services.inference.detectors.lowlevel.runner import ModelRunner
 from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.predictions.fusion import FusedDetector
 from services.inference.predictions.service import build_prediction, decode_and_crop, other_signals
+from services.inference.runtime import open_fused
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,7 @@ class InProcessModel:
     settings: InferenceSettings
     loaded: LoadedModel
     runner: ModelRunner
+    fused: FusedDetector | None
 
 
 def load_in_process(settings: InferenceSettings) -> InProcessModel:
@@ -34,7 +37,10 @@ def load_in_process(settings: InferenceSettings) -> InProcessModel:
     )
     runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
     runner.warm_up()
-    return InProcessModel(settings=settings, loaded=loaded, runner=runner)
+    fused = open_fused(settings)
+    if fused is not None:
+        fused.semantic.warm_up()
+    return InProcessModel(settings=settings, loaded=loaded, runner=runner, fused=fused)
 
 
 def whole_pipeline_ms(data: bytes, *, model: InProcessModel, c2pa: C2paInspector) -> float:
@@ -42,6 +48,9 @@ def whole_pipeline_ms(data: bytes, *, model: InProcessModel, c2pa: C2paInspector
     started = time.perf_counter()
     decoded = decode_and_crop(data, settings=model.settings, loaded=model.loaded)
     logits = model.runner.logits(decoded.grid.crops)
+    semantic = model.fused.semantic.score(decoded.pixels) if model.fused else None
     prepared = other_signals(data, decoded, settings=model.settings, c2pa=c2pa, explain=False)
-    build_prediction(prepared=prepared, logits=logits, loaded=model.loaded)
+    build_prediction(
+        prepared=prepared, logits=logits, loaded=model.loaded, semantic=semantic, fused=model.fused
+    )
     return (time.perf_counter() - started) * 1000

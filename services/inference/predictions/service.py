@@ -17,18 +17,21 @@ from PIL import Image
 from services.common.contract import ImageInfo, ModelRef, Signal
 from services.common.images import ImageFacts, decode_image
 from services.inference.config import InferenceSettings
+from services.inference.detectors.base import ViewScore
 from services.inference.detectors.lowlevel.batcher import Admission, DynamicBatcher
 from services.inference.detectors.lowlevel.crops import CropGrid, crop_grid
 from services.inference.detectors.lowlevel.loading import LoadedModel
-from services.inference.detectors.lowlevel.runner import calibrated, image_score
-from services.inference.detectors.lowlevel.signal import model_signal
+from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.lowlevel.signal import lowlevel_view, model_signal
 from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.detectors.provenance.schemas import ProvenanceReport
 from services.inference.detectors.provenance.service import inspect_provenance, provenance_signal
+from services.inference.detectors.semantic.signal import semantic_signal
 from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.explanation import explanation, thumbnail
+from services.inference.predictions.fusion import FusedDetector, detector_signal, fused_score
 from services.inference.predictions.schemas import Explanation, Prediction
 from services.inference.predictions.verdict import decide
 
@@ -123,23 +126,36 @@ def other_signals(
 
 
 def build_prediction(
-    *, prepared: PreparedImage, logits: np.ndarray, loaded: LoadedModel
+    *,
+    prepared: PreparedImage,
+    logits: np.ndarray,
+    loaded: LoadedModel,
+    semantic: ViewScore | None = None,
+    fused: FusedDetector | None = None,
 ) -> Prediction:
-    """Combine the model's logits with the other signals under the verdict rule."""
+    """Combine every view's finding with the other signals under the verdict rule."""
     card = loaded.card
-    score = image_score(crop_logits=logits, temperature=card.calibration.temperature)
-    decision = decide(model_score=score, thresholds=card.thresholds, provenance=prepared.provenance)
+    lowlevel = lowlevel_view(logits=logits, card=card)
+    pixel_signals = [
+        model_signal(grid=prepared.grid, logits=logits, card=card, score=lowlevel.score)
+    ]
+    score, thresholds = lowlevel.score, card.thresholds
+    if fused is not None and semantic is not None:
+        score = fused_score(views=[lowlevel, semantic], card=fused.card)
+        thresholds = fused.card.thresholds
+        pixel_signals = [
+            detector_signal(score=score, views=[lowlevel, semantic], card=fused.card),
+            semantic_signal(view=semantic, card=fused.card.semantic),
+            *pixel_signals,
+        ]
+    decision = decide(model_score=score, thresholds=thresholds, provenance=prepared.provenance)
     facts = prepared.facts
     return Prediction(
         verdict=decision.verdict,
         score=round(decision.score, 4),
         decided_by=decision.decided_by,
         model=ModelRef(name=card.name, version=loaded.version),
-        signals=[
-            model_signal(grid=prepared.grid, logits=logits, card=card, score=score),
-            provenance_signal(prepared.provenance),
-            prepared.spectrum,
-        ],
+        signals=[*pixel_signals, provenance_signal(prepared.provenance), prepared.spectrum],
         image=ImageInfo(width=facts.width, height=facts.height, format=facts.format),
         timings_ms=dict(prepared.timings_ms),
         explanation=_explanation(prepared, logits=logits, loaded=loaded),
@@ -172,7 +188,9 @@ class Pipeline:
         pool: Executor,
         c2pa: C2paInspector,
         metrics: InferenceMetrics,
+        fused: FusedDetector | None = None,
     ) -> None:
+        self.fused = fused
         self.settings = settings
         self.loaded = loaded
         self.batcher = batcher
@@ -184,10 +202,17 @@ class Pipeline:
         """Score one image: preprocessing on the worker pool, the model on the batcher's thread."""
         started = time.perf_counter()
         async with self.batcher.admit() as admission:
-            prepared, logits, model_ms = await self._signals(
+            prepared, logits, semantic, model_ms = await self._signals(
                 data, explain=explain, admission=admission
             )
-            build = partial(build_prediction, prepared=prepared, logits=logits, loaded=self.loaded)
+            build = partial(
+                build_prediction,
+                prepared=prepared,
+                logits=logits,
+                loaded=self.loaded,
+                semantic=semantic,
+                fused=self.fused,
+            )
             # Drawing the heatmap costs a few milliseconds; keep it off the event loop.
             prediction = await self._on_pool(build) if explain else build()
         prediction.timings_ms["model"] = round(model_ms, 2)
@@ -197,14 +222,19 @@ class Pipeline:
 
     async def _signals(
         self, data: bytes, *, explain: bool, admission: Admission
-    ) -> tuple[PreparedImage, np.ndarray, float]:
-        """Decode and crop, run the model, then compute the signals that need no model."""
+    ) -> tuple[PreparedImage, np.ndarray, ViewScore | None, float]:
+        """Decode and crop, run the models, then compute the signals that need no model."""
         decoded = await self._on_pool(
             partial(decode_and_crop, data, settings=self.settings, loaded=self.loaded)
         )
         # The other signals come after the model, not beside it: on a CPU host the model's
         # threads want every core, and a busy one slows its whole call (measured: 31 -> 52 ms).
         crop_logits, model_ms = await self._timed_logits(decoded.grid.crops, admission)
+        semantic = None
+        if self.fused is not None:
+            # On the model's thread too, so the two networks never fight for the same cores.
+            score = partial(self.fused.semantic.score, decoded.pixels)
+            semantic = await self.batcher.on_model_thread(score)
         prepared = await self._on_pool(
             partial(
                 other_signals,
@@ -215,7 +245,7 @@ class Pipeline:
                 explain=explain,
             )
         )
-        return prepared, crop_logits, model_ms
+        return prepared, crop_logits, semantic, model_ms
 
     async def _on_pool(self, function: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, function)

@@ -13,9 +13,16 @@
    - a generator's metadata record: Stable Diffusion WebUI `parameters`, ComfyUI `prompt` or
      `workflow` graphs, InvokeAI, NovelAI or Fooocus chunks, a generator named in EXIF
      `Software` or XMP `CreatorTool`, DALL-E's EXIF marks.
-2. Otherwise the model decides. Its calibrated score is p = sigmoid(mean crop logit / T) with the
-   temperature T from the model card; p < `real_below` is `real`, p > `fake_above` is `fake`,
-   anything between is `uncertain`. The score is p, never a raw softmax.
+2. Otherwise the pixels decide, through the fused detector (`predictions/fusion.py`). Each
+   scoring view is calibrated on its own: the semantic view (a frozen CLIP image tower and our
+   trained head, `detectors/semantic/`) and the low-level view (the native-resolution crop
+   model, `detectors/lowlevel/`, p = sigmoid(mean crop logit / T)). The fused score is
+   p = sigmoid(b + sum of w_view * logit_view / T_view), with the weights fitted on validation
+   data only and stored in the fusion card; p < `real_below` is `real`, p > `fake_above` is
+   `fake`, anything between is `uncertain`, the thresholds chosen on validation so that at
+   most 2% of real images are called `fake` under each robustness condition. Without a fusion
+   card the low-level view's own score and thresholds are used. The score is p, never a raw
+   softmax. `real` means only that no view found AI traces: every view misses some AI images.
 3. Nothing else moves the verdict. Camera make/model, C2PA capture manifests, free-text mentions
    of a generator, broken signatures and the spectrum check are evidence for people only, since
    metadata is easy to copy or strip. A file without metadata is "no provenance information",

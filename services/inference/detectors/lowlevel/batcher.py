@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from services.inference.metrics import InferenceMetrics
 
 logger = logging.getLogger("deepcatcher.inference.batcher")
 BatchFunction = Callable[[np.ndarray], np.ndarray]
+
+
+T = TypeVar("T")
 
 
 class QueueFull(ServiceUnavailable):
@@ -112,9 +116,9 @@ class DynamicBatcher:
             self._preprocessing -= not admission.queued
             self._metrics.in_flight.set(self._admitted)
 
-    async def on_model_thread(self, function: Callable[[], None]) -> None:
-        """Run `function` on the model's own thread, between batches (used to warm up)."""
-        await asyncio.get_running_loop().run_in_executor(self._executor, function)
+    async def on_model_thread(self, function: Callable[[], T]) -> T:
+        """Run `function` on the model's own thread, between batches (warm-up, other views)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function)
 
     async def logits(self, crops: np.ndarray, *, admission: Admission | None = None) -> np.ndarray:
         """The model's logits for one image's crops, computed together with other waiting images."""

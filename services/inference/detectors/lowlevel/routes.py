@@ -6,7 +6,11 @@ from fastapi import APIRouter
 
 from services.common.problems import problem_responses
 from services.inference.deps import RuntimeDep
-from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
+from services.inference.detectors.lowlevel.schemas import DetectorInfo, ModelInfo, ModelList
+from services.inference.predictions.fusion import FusedDetector
+
+# The card's figures people need: the held-out test, per group, and leave-one-family-out.
+MEASURED = ("test", "test_groups", "leave_one_family_out")
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
@@ -14,7 +18,10 @@ router = APIRouter(prefix="/v1", tags=["models"])
 @router.get(
     "/models",
     summary="The loaded model",
-    description="Name, version (sha256 of the file), input, calibration, thresholds and metrics.",
+    description=(
+        "Name, version (sha256 of the file), input, calibration, thresholds and metrics of the "
+        "low-level model, and the fused detector that sets the verdict."
+    ),
     responses=problem_responses(503),
 )
 async def list_models(runtime: RuntimeDep) -> ModelList:
@@ -37,5 +44,22 @@ async def list_models(runtime: RuntimeDep) -> ModelList:
         precision=loaded.precision,
         load_seconds=round(loaded.load_seconds, 3),
         ready=runtime.ready,
+        detector=_detector(runtime.pipeline.fused),
     )
     return ModelList(models=[info])
+
+
+def _detector(fused: FusedDetector | None) -> DetectorInfo | None:
+    if fused is None:
+        return None
+    card = fused.card
+    return DetectorInfo(
+        name=card.name,
+        created=card.created,
+        views=list(card.weights),
+        weights=card.weights,
+        thresholds=card.thresholds,
+        semantic_backbone=card.semantic.backbone,
+        semantic_thresholds=card.semantic.thresholds,
+        measured={key: card.metrics[key] for key in MEASURED if key in card.metrics},
+    )

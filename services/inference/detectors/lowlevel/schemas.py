@@ -8,6 +8,22 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
+from services.inference.detectors.semantic.backbone import BackboneIdentity
+
+
+class DetectorInfo(BaseModel):
+    """The fused detector that decides verdicts: its views, weights, thresholds, measurements."""
+
+    name: str
+    created: datetime
+    views: list[str] = Field(description="The scoring views the fusion weighs.")
+    weights: dict[str, float]
+    thresholds: Thresholds
+    semantic_backbone: BackboneIdentity
+    semantic_thresholds: Thresholds
+    measured: dict[str, Any] = Field(
+        description="Held-out test and leave-one-generator-family-out figures from its card."
+    )
 
 
 class ModelInfo(BaseModel):
@@ -29,6 +45,9 @@ class ModelInfo(BaseModel):
     precision: str
     load_seconds: float
     ready: bool
+    detector: DetectorInfo | None = Field(
+        default=None, description="The fused detector, when one is loaded; it sets the verdict."
+    )
 
 
 class ModelList(BaseModel):

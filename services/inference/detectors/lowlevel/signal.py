@@ -5,9 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from services.common.contract import Signal
+from services.inference.detectors.base import ViewScore
 from services.inference.detectors.lowlevel.card import ModelCard
-from services.inference.detectors.lowlevel.crops import CropGrid
-from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.lowlevel.crops import CropGrid, aggregate_logits
+from services.inference.detectors.lowlevel.runner import calibrated, image_score
+
+
+def lowlevel_view(*, logits: np.ndarray, card: ModelCard) -> ViewScore:
+    """The low-level view's finding: the mean crop logit and its calibrated score."""
+    score = image_score(crop_logits=logits, temperature=card.calibration.temperature)
+    return ViewScore(name="lowlevel", logit=aggregate_logits(logits), score=score)
 
 
 def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: float) -> Signal:
@@ -18,7 +25,7 @@ def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: 
         name="model",
         score=round(score, 4),
         summary=(
-            f"The detector's calibrated score over {len(logits)} native-resolution "
+            f"The low-level view's calibrated score over {len(logits)} native-resolution "
             f"{size}x{size} crops is {score:.2f} (real below {card.thresholds.real_below:.2f}, "
             f"generated above {card.thresholds.fake_above:.2f})."
         ),

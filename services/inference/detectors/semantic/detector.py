@@ -1,0 +1,46 @@
+"""The semantic view at serving time: views of the image, the frozen tower, our head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.inference.detectors.base import ViewScore
+from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.semantic.backbone import ClipTower
+from services.inference.detectors.semantic.card import SemanticCard
+from services.inference.detectors.semantic.features import head_input
+from services.inference.detectors.semantic.views import SIDE, VIEW_FUNCTIONS, pixel_values
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticDetector:
+    """The card and the tower it was trained on, ready to score pixels."""
+
+    card: SemanticCard
+    tower: ClipTower
+
+    def view_logits(self, pixels: np.ndarray) -> np.ndarray:
+        """The head's raw logit for each of the card's views of one image."""
+        views = [VIEW_FUNCTIONS[name](pixels) for name in self.card.views]
+        features = self.tower.features(pixel_values(views))
+        return self.card.head.logits(head_input(features, feature=self.card.feature))
+
+    def warm_up(self) -> None:
+        """Run one image through the tower, so the first request pays no set-up cost."""
+        self.score(np.full((SIDE, SIDE, 3), 128, np.uint8))
+
+    def score(self, pixels: np.ndarray) -> ViewScore:
+        """The view's mean logit over its views and its calibrated score."""
+        logits = self.view_logits(pixels)
+        logit = float(np.mean(logits))
+        temperature = self.card.calibration.temperature
+        return ViewScore(
+            name="semantic",
+            logit=logit,
+            score=float(calibrated(logit, temperature=temperature)),
+            parts={
+                name: round(float(v), 4) for name, v in zip(self.card.views, logits, strict=True)
+            },
+        )

@@ -1,0 +1,92 @@
+"""The stacked combination of the scoring views, fitted on validation data only.
+
+p = sigmoid(bias + sum over views of weight[view] * logit[view] / temperature[view]): each
+view's temperature-scaled logit, weighted. The weights come from a logistic regression fitted
+on the validation split's images, under every robustness condition, after each view was
+calibrated on its own; the thresholds come from the same split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from services.common.contract import Signal
+from services.inference.detectors.base import ViewScore
+from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.semantic.backbone import ClipTower
+from services.inference.detectors.semantic.card import SemanticCard
+from services.inference.detectors.semantic.detector import SemanticDetector
+
+
+class FusionCard(BaseModel):
+    """The fused detector: the semantic view's card, the fusion's weights and its thresholds."""
+
+    name: str = "deepcatcher-fusion"
+    created: datetime
+    semantic: SemanticCard
+    weights: dict[str, float] = Field(description="Per view, the weight of its scaled logit.")
+    temperatures: dict[str, float] = Field(description="Per view, its own temperature.")
+    bias: float
+    thresholds: Thresholds
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    training: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> FusionCard:
+        """The card stored at `path`."""
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def fused_score(*, views: list[ViewScore], card: FusionCard) -> float:
+    """The calibrated probability that the image is AI-made, from every view the card weighs."""
+    by_name = {view.name: view for view in views}
+    logit = card.bias + sum(
+        weight * by_name[name].logit / card.temperatures[name]
+        for name, weight in card.weights.items()
+    )
+    return float(calibrated(logit, temperature=1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class FusedDetector:
+    """The fusion card with the semantic view it weighs, loaded and verified."""
+
+    card: FusionCard
+    semantic: SemanticDetector
+
+    @classmethod
+    def open(cls, *, path: Path, threads: int) -> FusedDetector:
+        """Read the card and open the backbone it names (checked by sha256)."""
+        card = FusionCard.read(path)
+        tower = ClipTower.open(identity=card.semantic.backbone, threads=threads)
+        return cls(card=card, semantic=SemanticDetector(card=card.semantic, tower=tower))
+
+
+VIEW_WORDS = {"semantic": "the semantic view", "lowlevel": "the low-level view"}
+
+
+def detector_signal(*, score: float, views: list[ViewScore], card: FusionCard) -> Signal:
+    """The fused score that the verdict reads, with each view's share of it."""
+    thresholds = card.thresholds
+    named = ", ".join(f"{VIEW_WORDS.get(v.name, v.name)} {v.score:.2f}" for v in views)
+    return Signal(
+        name="detector",
+        score=round(score, 4),
+        summary=(
+            f"All views together score {score:.2f} ({named}); real below "
+            f"{thresholds.real_below:.2f}, generated above {thresholds.fake_above:.2f}."
+        ),
+        evidence={
+            "views": {v.name: round(v.score, 4) for v in views},
+            "weights": card.weights,
+            "bias": card.bias,
+            "thresholds": thresholds.model_dump(),
+            "measured": card.metrics.get("summary", {}),
+        },
+    )
