@@ -18,6 +18,7 @@ from services.api.config import ApiSettings
 from services.common.problems import ProblemError
 from services.inference import cli as inference_cli
 from services.inference.training.cli import app as training_app
+from services.inference.training.semantic.cli import data_app, semantic_app
 
 app = typer.Typer(help="Deepcatcher: was this image made or edited by AI?", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the API service's database.", no_args_is_help=True)
@@ -26,6 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 # Training commands (train, calibrate, evaluate, export) sit at the top level.
 app.add_typer(training_app)
+app.add_typer(data_app, name="data")
+app.add_typer(semantic_app, name="semantic")
 app.command("predict")(inference_cli.predict)
 app.add_typer(inference_cli.bench_app, name="bench")
 

@@ -1,0 +1,1 @@
+"""Training, calibrating, fusing and evaluating the semantic view."""
