@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import struct
 from pathlib import Path
@@ -104,6 +105,7 @@ def test_curated_names_are_unique_and_every_package_is_pinned() -> None:
     entries = [*FILE_PHOTOS, *GCOMPRIS_PHOTOS]
 
     assert len({(entry.package, entry.slug) for entry in entries}) == len(entries)
+    assert all(re.fullmatch(r"[a-z0-9_-]+", entry.slug) for entry in entries)
     assert {entry.package for entry in entries} == set(DEBIAN_PHOTO_PACKAGES)
     assert install_command()[:4] == ["apt-get", "install", "-y", "--no-install-recommends"]
     assert "gcompris-qt-data=3.1-2" in install_command()

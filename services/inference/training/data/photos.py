@@ -16,11 +16,16 @@ from services.inference.training.recipe.photos import Photo, as_rgb
 
 # Exact versions checked (Debian 12); each image below was kept only where its credits name a
 # photographer's camera file (a Wikimedia Commons or Flickr photo) or its EXIF names a camera.
+# stellarium-data (388 MB installed) and visp-images-data (225 MB) are heavy for what they add.
 DEBIAN_PHOTO_PACKAGES: dict[str, str] = {
     "gcompris-qt-data": "3.1-2",
+    "lxqt-themes": "1.2.0-1",
     "mate-backgrounds": "1.26.0-1",
     "opencv-doc": "4.6.0+dfsg-12",
+    "palapeli-data": "4:22.12.3-1",
     "plasma-workspace-wallpapers": "4:5.27.5-2",
+    "stellarium-data": "0.22.2-1",
+    "visp-images-data": "3.5.0-1",
 }
 RCC_MAGIC = b"qres"
 RCC_DIRECTORY = 0x02
@@ -57,6 +62,21 @@ def _opencv(stem: str, kind: str) -> Curated:
     return Curated("opencv-doc", stem.lower(), path, kind, licence)
 
 
+def _lxqt(name: str, kind: str, author: str) -> Curated:
+    licence = f"CC-BY-SA-3.0 ({author}; lxqt/wallpapers/License)"
+    return Curated("lxqt-themes", Path(name).stem.lower(), f"lxqt/wallpapers/{name}", kind, licence)
+
+
+def _palapeli(stem: str, kind: str, licence: str) -> Curated:
+    path = f"palapeli/collection/{stem}.jpg"
+    return Curated("palapeli-data", stem, path, kind, licence)
+
+
+def _stellarium(path: str, kind: str, licence: str) -> Curated:
+    slug = Path(path).stem.lower().replace("_", "-").replace("(", "").replace(")", "")
+    return Curated("stellarium-data", slug, f"stellarium/{path}", kind, licence)
+
+
 def _gcompris(activity: str, member: str, kind: str, licence: str) -> Curated:
     stem = Path(member).stem
     slug = f"{activity.replace('_', '-')}-{stem}".lower()
@@ -87,6 +107,57 @@ FILE_PHOTOS: tuple[Curated, ...] = (
     _opencv("leuvenB", "photo-city"),
     _opencv("text_defocus", "photo-document"),
     _opencv("text_motion", "photo-document"),
+    # Camera EXIF (Pentax K100D/K-7, Canon PowerShot A530, HP Photosmart 735). Left out for lack
+    # of it: Butterfly-Kenneth-Wimer and cloud; the rest are renders (origami, waves, triangles).
+    _lxqt("Valendas.png", "photo-landscape", "LXQt Project Team"),
+    _lxqt("after-the-rain.jpg", "photo-landscape", "stefonarch"),
+    _lxqt("appleflower.png", "photo-nature", "stefonarch"),
+    _lxqt("beam.png", "photo-landscape", "stefonarch"),
+    _lxqt("butterfly.png", "photo-animal", "stefonarch"),
+    _lxqt("drop.png", "photo-nature", "stefonarch"),
+    _lxqt("flowers.png", "photo-nature", "stefonarch"),
+    _lxqt("fog.jpg", "photo-landscape", "stefonarch"),
+    _lxqt("this-is-not-windows.jpg", "photo-landscape", "stefonarch"),
+    # Each puzzle's .desktop names its Wikimedia Commons file, author and licence; all but
+    # citrus-fruits (a USDA photograph) also carry camera EXIF (Nikon D3/D50, Olympus, Kodak).
+    _palapeli("castle-maintenon", "photo-city", "GFDL (Eric Pouhier)"),
+    _palapeli("cincinnati-bridge", "photo-night", "public domain (Derek Jensen)"),
+    _palapeli("citrus-fruits", "photo-food", "public domain (US Department of Agriculture)"),
+    _palapeli("european-honey-bee", "photo-animal", "public domain (John Severns)"),
+    _palapeli("panther-chameleon-female", "photo-animal", "GFDL (B. Navez and others)"),
+    # The sky cultures' descriptions call the first two photographs, with credits; both have
+    # camera EXIF (Canon PowerShot A70, Casio EX-S500), as do the two Panasonic DMC-FZ20 shots
+    # of signboards used as textures in the Sterngarten scene (scenery3d.ini: CC BY-SA 4.0).
+    # Left out: the British Museum MUL.APIN tablet, whose licence is only "courtesy".
+    _stellarium(
+        "skycultures/greek_farnese/Atlas_(Farnese_Globe).jpg",
+        "photo-object",
+        "CC-BY-SA-3.0 (Gabriel Seah)",
+    ),
+    _stellarium(
+        "skycultures/egyptian_dendera/Dendera_zodiac_Louvre.jpg",
+        "photo-object",
+        "CC0-1.0 (Musee du Louvre display photograph)",
+    ),
+    _stellarium(
+        "scenery3d/Sterngarten/Sterngarten_Wien_innerArea/Tafel_Sterngarten.jpg",
+        "photo-document",
+        "CC-BY-SA-4.0 (Georg Zotti)",
+    ),
+    _stellarium(
+        "scenery3d/Sterngarten/Sterngarten_Wien_innerArea/Tafel_Wienplan.jpg",
+        "photo-document",
+        "CC-BY-SA-4.0 (Georg Zotti)",
+    ),
+    # The 1927 Solvay conference group photograph (Benjamin Couprie), named by its Commons file
+    # name; public domain by age. Debian's copyright file gives only the package-wide GPL-2.
+    Curated(
+        "visp-images-data",
+        "solvay-conference-1927",
+        "visp-images-data/ViSP-images/Solvay/Solvay_conference_1927_Version2_2126x1463.jpg",
+        "photo-people",
+        "public domain (Benjamin Couprie, 1927)",
+    ),
 )
 
 # Each activity's resource/README credits a Wikimedia Commons (or NPS Flickr) photograph per
