@@ -57,7 +57,8 @@ BILLION_LAUGHS = (
 
 @pytest.fixture(scope="module")
 def wide_band_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny model with an uncertain band from 0.01 to 0.99."""
+    """The tiny model with an uncertain band from 0.01 to 0.99, served alone (no fusion card),
+    so that any verdict other than `uncertain` can only come from provenance."""
     path = copy_model(tiny_model, tmp_path_factory.mktemp("wide"), name="wide")
     rewrite_card(path, thresholds=Thresholds(real_below=0.01, fake_above=0.99))
     return path
@@ -72,7 +73,7 @@ def authority() -> SigningAuthority:
 @pytest.fixture(scope="module")
 async def untrusting(wide_band_model: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A service with no C2PA trust list."""
-    async with _service(model_path=wide_band_model) as client:
+    async with _service(model_path=wide_band_model, fusion_card_path=None) as client:
         yield client
 
 
@@ -83,7 +84,9 @@ async def trusting(
     """A service whose trust list is the test authority's root certificate."""
     anchors = tmp_path_factory.mktemp("trust") / "anchors.pem"
     anchors.write_bytes(authority.root_pem)
-    async with _service(model_path=wide_band_model, c2pa_trust_anchors_path=anchors) as client:
+    async with _service(
+        model_path=wide_band_model, fusion_card_path=None, c2pa_trust_anchors_path=anchors
+    ) as client:
         yield client
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import numpy as np
 
 from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
 from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
+from services.inference.predictions.fusion import FusionCard
 from services.inference.training.evaluation.metrics import summary
 from tests.support.processes import closed_port_url
 from tests.web.conftest import WebFactory
@@ -18,10 +20,29 @@ async def test_about_renders_the_loaded_models_card(web: httpx.AsyncClient) -> N
     page = await web.get("/about")
     assert page.status_code == 200
     assert "<h1>tiny</h1>" in page.text
-    assert "Below 0.30 it says <strong>Likely real</strong>" in page.text
-    assert "What “Uncertain” means" in page.text and "between 0.30 and 0.70" in page.text
+    # The verdict's band is the fused detector's, from the bundled fusion card.
+    band = FusionCard.read(Path("models/deepcatcher-fusion.json")).thresholds
+    low, high = f"{band.real_below:.2f}", f"{band.fake_above:.2f}"
+    assert f"Below {low} it says <strong>No AI traces found</strong>" in page.text
+    assert "What “Uncertain” means" in page.text and f"between {low} and {high}" in page.text
     # The tiny test model was never measured, and the page says so instead of inventing numbers.
     assert "publishes no measured accuracy or false-accusation rate" in page.text
+
+
+async def test_about_shows_rates_per_generator_family_and_kind_of_real_image(
+    web: httpx.AsyncClient,
+) -> None:
+    measured = FusionCard.read(Path("models/deepcatcher-fusion.json")).metrics
+    flux = measured["test_groups"]["ai"]["flux"]
+    animals = measured["test_groups"]["real"]["photo-animal"]
+
+    page = await web.get("/about")
+
+    assert "How often it catches each generator family" in page.text
+    assert f'<th scope="row">flux</th><td>{flux["original"]} of {flux["images"]}</td>' in page.text
+    assert "How often it wrongly accuses each kind of real image" in page.text
+    row = f'<th scope="row">animal</th><td>{animals["any_condition"]} of {animals["images"]}</td>'
+    assert row in page.text
 
 
 def _card_with_measurements() -> ModelList:

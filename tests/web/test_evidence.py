@@ -69,7 +69,7 @@ def _firefly_provenance() -> Signal:
 
 def test_verdicts_read_as_words_with_a_symbol() -> None:
     assert verdict_view(_summary(verdict="fake", score=0.93)).label == "Likely AI-generated"
-    assert verdict_view(_summary(verdict="real", score=0.05)).label == "Likely real"
+    assert verdict_view(_summary(verdict="real", score=0.05)).label == "No AI traces found"
     uncertain = verdict_view(_summary(verdict="uncertain", score=0.5))
     assert (uncertain.label, uncertain.symbol) == ("Uncertain", "?")
 

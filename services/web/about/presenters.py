@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.web.clients.schemas import ModelInfo
+from services.web.clients.schemas import ModelInfo, Thresholds
 from services.web.predictions.verdicts import Gauge
 
 PERCENT_METRICS = {
@@ -31,6 +31,25 @@ class MetricSet:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupRow:
+    """One generator family or kind of real image and what was measured on it."""
+
+    name: str
+    images: int
+    cells: list[str]
+
+
+def _count(count: object, total: object) -> str:
+    if not isinstance(count, int) or not isinstance(total, int) or not total:
+        return "not measured"
+    return f"{count} of {total}"
+
+
+def _auc(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else "fewer than 10 images"
+
+
+@dataclass(frozen=True, slots=True)
 class CardView:
     """The model card as the About page shows it."""
 
@@ -52,10 +71,48 @@ class CardView:
         ]
 
     @property
+    def thresholds(self) -> Thresholds:
+        """The band that sets verdicts: the fused detector's, else the model's own."""
+        detector = self.model.detector
+        return detector.thresholds if detector else self.model.thresholds
+
+    @property
     def gauge(self) -> Gauge:
-        """The score scale with this model's uncertain band."""
-        thresholds = self.model.thresholds
+        """The score scale with the verdicts' uncertain band."""
+        thresholds = self.thresholds
         return Gauge(score=0.0, real_below=thresholds.real_below, fake_above=thresholds.fake_above)
+
+    @property
+    def families(self) -> list[GroupRow]:
+        """Held-out AI images per generator family: how many were caught, as sent and laundered."""
+        measured = self.model.detector.measured if self.model.detector else {}
+        logo = measured.get("leave_one_family_out") or {}
+        return [
+            GroupRow(
+                name=family,
+                images=int(counts.get("images", 0)),
+                cells=[
+                    _count(counts.get("original"), counts.get("images")),
+                    _count(counts.get("laundered"), counts.get("images")),
+                    _auc((logo.get(family) or {}).get("roc_auc")),
+                ],
+            )
+            for family, counts in ((measured.get("test_groups") or {}).get("ai") or {}).items()
+        ]
+
+    @property
+    def real_kinds(self) -> list[GroupRow]:
+        """Held-out real images per kind: how many were called AI-generated in any condition."""
+        measured = self.model.detector.measured if self.model.detector else {}
+        groups = (measured.get("test_groups") or {}).get("real") or {}
+        return [
+            GroupRow(
+                name=kind.removeprefix("photo-").replace("photo", "photo (other)"),
+                images=int(counts.get("images", 0)),
+                cells=[_count(counts.get("any_condition"), counts.get("images"))],
+            )
+            for kind, counts in groups.items()
+        ]
 
 
 def card_view(model: ModelInfo) -> CardView:

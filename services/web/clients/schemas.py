@@ -153,6 +153,15 @@ class ModelInput(Answer):
     max_crops: int
 
 
+class DetectorInfo(Answer):
+    """The fused detector that sets verdicts, as `GET /v1/models` reports it."""
+
+    name: str
+    views: list[str] = Field(default_factory=list)
+    thresholds: Thresholds
+    measured: dict[str, Any] = Field(default_factory=dict)
+
+
 class ModelInfo(Answer):
     """The loaded model's card, as the inference service's `GET /v1/models` reports it."""
 
@@ -166,6 +175,7 @@ class ModelInfo(Answer):
     intended_use: str = ""
     limitations: list[str] = Field(default_factory=list)
     ready: bool = True
+    detector: DetectorInfo | None = None
 
 
 class ModelList(Answer):

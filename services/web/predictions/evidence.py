@@ -8,10 +8,14 @@ from typing import Any
 from services.common.contract import Signal
 
 TITLES = {
-    "model": "Pixel detector",
+    "detector": "All views together",
+    "semantic": "Semantic view",
+    "model": "Low-level view",
     "provenance": "Provenance",
     "spectrum": "Frequency spectrum",
 }
+# The fused signal names its views as the inference service does; their cards are these signals.
+VIEW_SIGNALS = {"lowlevel": "model", "semantic": "semantic"}
 PROVENANCE_STATUS = {
     "generator-claim": "The file says an AI generator made it",
     "capture-claim": "The file names a camera",
@@ -65,7 +69,13 @@ class SignalView:
 
 def signal_views(signals: list[Signal]) -> list[SignalView]:
     """Every signal as a card, the detector's first."""
-    builders = {"model": _model, "provenance": _provenance, "spectrum": _spectrum}
+    builders = {
+        "detector": _detector,
+        "semantic": _semantic,
+        "model": _model,
+        "provenance": _provenance,
+        "spectrum": _spectrum,
+    }
     return [builders.get(signal.name, _other)(signal) for signal in signals]
 
 
@@ -86,6 +96,44 @@ def _model(signal: Signal) -> SignalView:
         facts=facts,
         pictures=_heatmaps(evidence),
         note="Each area is scored at full resolution; the image score averages them.",
+    )
+
+
+def _detector(signal: Signal) -> SignalView:
+    evidence = signal.evidence
+    facts = [
+        (TITLES.get(VIEW_SIGNALS.get(name, name), name), f"{score:.2f}")
+        for name, score in (evidence.get("views") or {}).items()
+    ]
+    thresholds = evidence.get("thresholds") or {}
+    if {"real_below", "fake_above"} <= thresholds.keys():
+        facts.append(("Reads as", _reads_as(thresholds)))
+    return SignalView(
+        name=signal.name,
+        title=TITLES["detector"],
+        summary=signal.summary,
+        headline=None if signal.score is None else f"Score {signal.score:.2f}",
+        facts=facts,
+        note="The views' scores are combined by weights fitted on validation images only.",
+    )
+
+
+def _semantic(signal: Signal) -> SignalView:
+    evidence = signal.evidence
+    backbone = evidence.get("backbone") or {}
+    facts = [("Model", "CLIP ViT-B/16 image tower, pretrained, frozen; our own trained head")]
+    if backbone.get("sha256"):
+        facts.append(("Backbone file", f"sha256 {str(backbone['sha256'])[:12]}…"))
+    thresholds = evidence.get("thresholds") or {}
+    if {"real_below", "fake_above"} <= thresholds.keys():
+        facts.append(("Reads as", _reads_as(thresholds)))
+    return SignalView(
+        name=signal.name,
+        title=TITLES["semantic"],
+        summary=signal.summary,
+        headline=None if signal.score is None else f"Score {signal.score:.2f}",
+        facts=facts,
+        note="Looks at the whole picture, resized: what is shown and how it is rendered.",
     )
 
 

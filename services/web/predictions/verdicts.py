@@ -9,14 +9,17 @@ from services.web.clients.schemas import PredictionSummary
 
 LABELS: dict[str, str] = {
     "fake": "Likely AI-generated",
-    "real": "Likely real",
+    "real": "No AI traces found",
     "uncertain": "Uncertain",
 }
 # A text symbol beside every colour, so the verdict never depends on seeing colour.
 SYMBOLS: dict[str, str] = {"fake": "!", "real": "✓", "uncertain": "?"}
 EXPLANATIONS: dict[str, str] = {
     "fake": "The detector found the kind of traces that AI image generators leave.",
-    "real": "The detector found none of the traces left by the AI generators it knows.",
+    "real": (
+        "None of the detector's views found traces of AI generation. That is not proof that the "
+        "picture is real: the detector misses some AI images, and the About page shows how often."
+    ),
     "uncertain": "The score falls in the band where the detector cannot tell reliably.",
 }
 PROVENANCE_EXPLANATION = (
@@ -86,7 +89,7 @@ def verdict_view(
     prediction: PredictionSummary, *, signals: list[Signal] | None = None
 ) -> VerdictView:
     """Wording, symbol and gauge for a prediction (signals add thresholds and provenance)."""
-    model = _signal(signals, "model")
+    model = _signal(signals, "detector") or _signal(signals, "model")
     provenance = _signal(signals, "provenance")
     by_provenance = (
         prediction.verdict == "fake" and provenance is not None and provenance.score == 1

@@ -24,7 +24,7 @@ from tests.web.browser.conftest import DESKTOP, screenshot
 from tests.web.browser.stack import Stack
 
 pytestmark = pytest.mark.browser
-VERDICT = re.compile("Likely AI-generated|Likely real|Uncertain")
+VERDICT = re.compile("Likely AI-generated|No AI traces found|Uncertain")
 
 
 async def test_member_checks_reports_deletes_and_manages_keys(page: Page) -> None:
@@ -51,7 +51,8 @@ async def test_member_checks_reports_deletes_and_manages_keys(page: Page) -> Non
 
     await cards.filter(has_text="harbour.jpg").get_by_role("link", name="Open evidence").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(VERDICT)
-    for title in ("Pixel detector", "Provenance", "Frequency spectrum"):
+    views = ("All views together", "Semantic view", "Low-level view")
+    for title in (*views, "Provenance", "Frequency spectrum"):
         await expect(page.get_by_role("heading", name=title)).to_be_visible()
     await expect(page.get_by_alt_text(re.compile("frequency spectrum"))).to_be_visible()
     await expect(page.locator(".heatmap")).to_be_hidden()
@@ -154,7 +155,7 @@ async def test_anonymous_visitor_pastes_an_image_and_reads_the_evidence(page: Pa
     await expect(card.locator(".verdict")).to_have_text(VERDICT, timeout=60_000)
     await expect(card).to_contain_text("Not saved")
     await card.get_by_text("Show evidence").click()
-    await expect(card.get_by_role("heading", name="Pixel detector")).to_be_visible()
+    await expect(card.get_by_role("heading", name="Semantic view")).to_be_visible()
     await expect(card.get_by_role("img", name=re.compile("checked image"))).to_have_count(2)
     await screenshot(page, "14-anonymous-evidence")
 
