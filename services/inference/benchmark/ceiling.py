@@ -1,4 +1,4 @@
-"""The in-process ceiling: decode, crops and the model at several batch sizes, no HTTP."""
+"""The in-process ceiling: decode, crops and both networks at several batch sizes, no HTTP."""
 
 from __future__ import annotations
 
@@ -14,17 +14,16 @@ import numpy as np
 from services.common.images import decode_image
 from services.inference.benchmark.in_process import InProcessModel
 from services.inference.config import InferenceSettings
-from services.inference.detectors.lowlevel.runner import ModelRunner
 from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.detectors.provenance.service import inspect_provenance
 from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
-from services.inference.predictions.service import decode_and_crop
+from services.inference.predictions.service import DecodedImage, decode_and_crop
 
 
 @dataclass(frozen=True, slots=True)
 class CeilingRow:
-    """Throughput of decode + crops (on the worker pool) then one model call, per batch size."""
+    """Throughput of decode + crops (on the worker pool) then both networks, per batch size."""
 
     batch_size: int
     images_per_s: float
@@ -76,7 +75,7 @@ def measure_ceiling(
     *, model: InProcessModel, images: list[bytes], batch_sizes: list[int], min_images: int
 ) -> Ceiling:
     """Time the pipeline's heavy stages in this process, without HTTP or the batcher."""
-    settings, runner = model.settings, model.runner
+    settings = model.settings
     crops_of = partial(_crops, model=model)
     with ThreadPoolExecutor(settings.preprocess_workers) as pool:
         rows = [
@@ -85,14 +84,13 @@ def measure_ceiling(
                 images=images,
                 pool=pool,
                 crops_of=crops_of,
-                runner=runner,
+                model=model,
                 rounds=max(3, -(-min_images // size)),
             )
             for size in batch_sizes
         ]
     single = [
-        _single(images[i % len(images)], crops_of=crops_of, runner=runner)
-        for i in range(min_images)
+        _single(images[i % len(images)], crops_of=crops_of, model=model) for i in range(min_images)
     ]
     return Ceiling(
         rows=rows,
@@ -102,9 +100,17 @@ def measure_ceiling(
     )
 
 
-def _crops(data: bytes, *, model: InProcessModel) -> np.ndarray:
-    """The service's own decode and crop step, crops only."""
-    return decode_and_crop(data, settings=model.settings, loaded=model.loaded).grid.crops
+def _crops(data: bytes, *, model: InProcessModel) -> DecodedImage:
+    """The service's own decode and crop step."""
+    return decode_and_crop(data, settings=model.settings, loaded=model.loaded)
+
+
+def _models(decoded: list[DecodedImage], *, model: InProcessModel) -> None:
+    """Both networks, as the service runs them: every crop at once, then each image's views."""
+    model.runner.logits(np.concatenate([d.grid.crops for d in decoded]))
+    if model.fused is not None:
+        for image in decoded:
+            model.fused.semantic.score(image.pixels)
 
 
 def _row(
@@ -112,31 +118,32 @@ def _row(
     *,
     images: list[bytes],
     pool: ThreadPoolExecutor,
-    crops_of: partial[np.ndarray],
-    runner: ModelRunner,
+    crops_of: partial[DecodedImage],
+    model: InProcessModel,
     rounds: int,
 ) -> CeilingRow:
-    decode, model = [], []
+    decode: list[float] = []
+    models: list[float] = []
     for round_ in range(rounds):
         batch = [images[(round_ * size + i) % len(images)] for i in range(size)]
         started = time.perf_counter()
-        crops = np.concatenate(list(pool.map(crops_of, batch)))
+        images_decoded = list(pool.map(crops_of, batch))
         decoded = time.perf_counter()
-        runner.logits(crops)
+        _models(images_decoded, model=model)
         decode.append(decoded - started)
-        model.append(time.perf_counter() - decoded)
-    total = statistics.median(d + m for d, m in zip(decode, model, strict=True))
+        models.append(time.perf_counter() - decoded)
+    total = statistics.median(d + m for d, m in zip(decode, models, strict=True))
     return CeilingRow(
         batch_size=size,
         images_per_s=round(size / total, 2),
         decode_and_crops_ms=round(statistics.median(decode) * 1000, 1),
-        model_ms=round(statistics.median(model) * 1000, 1),
+        model_ms=round(statistics.median(models) * 1000, 1),
     )
 
 
-def _single(data: bytes, *, crops_of: partial[np.ndarray], runner: ModelRunner) -> float:
+def _single(data: bytes, *, crops_of: partial[DecodedImage], model: InProcessModel) -> float:
     started = time.perf_counter()
-    runner.logits(crops_of(data))
+    _models([crops_of(data)], model=model)
     return (time.perf_counter() - started) * 1000
 
 
