@@ -299,11 +299,11 @@ def _ceiling_lines(ceiling: dict[str, Any]) -> list[str]:
     columns = ("batch_size", "images_per_s", "decode_and_crops_ms", "model_ms")
     rows = ["| " + " | ".join(str(r[c]) for c in columns) + " |" for r in ceiling["rows"]]
     return [
-        "In-process ceiling (decode + crops on the worker pool, then one model call; no HTTP), "
+        "In-process ceiling (decode + crops on the worker pool, then both networks; no HTTP), "
         f"mean of a run before ({ceiling['best_images_per_s_before_after'][0]} images/s at best) "
         f"and after ({ceiling['best_images_per_s_before_after'][1]}) the service runs:",
         "",
-        "| batch | images/s | decode+crops ms | model ms |",
+        "| batch | images/s | decode+crops ms | networks ms |",
         "|---:|---:|---:|---:|",
         *rows,
         "",
