@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, FilePath, model_validator
+from pydantic import Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +55,11 @@ class InferenceSettings(BaseSettings):
     explain_thumbnail_px: int = Field(default=384, ge=32, le=2048)
     spectrum_image_px: int = Field(default=128, ge=16, le=512)
     spectrum_max_crops: int = Field(default=4, ge=1)
+
+    @field_validator("fusion_card_path", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _queue_holds_a_batch(self) -> InferenceSettings:

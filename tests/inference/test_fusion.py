@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from services.common.images import decode_image, to_rgb_array
+from services.inference.config import InferenceSettings
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for
 from services.inference.detectors.lowlevel.crops import crop_grid
 from services.inference.detectors.lowlevel.loading import ModelLoadError
@@ -158,3 +159,11 @@ def test_fused_detector_opens_the_bundled_card() -> None:
 
     assert 0.0 <= score.score <= 1.0
     assert set(score.parts) == set(fused.card.semantic.views)
+
+
+def test_an_empty_fusion_card_setting_turns_the_fusion_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DEEPCATCHER_INFERENCE_FUSION_CARD_PATH", "")
+
+    assert InferenceSettings().fusion_card_path is None
