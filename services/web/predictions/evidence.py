@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,55 +86,41 @@ def _model(signal: Signal) -> SignalView:
     facts = [("Areas examined", _patches(evidence))]
     if scores:
         facts.append(("Area scores", f"from {min(scores):.2f} to {max(scores):.2f}"))
-    thresholds = evidence.get("thresholds") or {}
-    if {"real_below", "fake_above"} <= thresholds.keys():
-        facts.append(("Reads as", _reads_as(thresholds)))
-    return SignalView(
-        name=signal.name,
-        title=TITLES["model"],
-        summary=signal.summary,
-        headline=None if signal.score is None else f"Score {signal.score:.2f}",
-        facts=facts,
-        pictures=_heatmaps(evidence),
-        note="Each area is scored at full resolution; the image score averages them.",
-    )
+    note = "Each area is scored at full resolution; the image score averages them."
+    card = _scored(signal, facts=facts, note=note)
+    return dataclasses.replace(card, pictures=_heatmaps(evidence))
 
 
 def _detector(signal: Signal) -> SignalView:
-    evidence = signal.evidence
     facts = [
         (TITLES.get(VIEW_SIGNALS.get(name, name), name), f"{score:.2f}")
-        for name, score in (evidence.get("views") or {}).items()
+        for name, score in (signal.evidence.get("views") or {}).items()
     ]
-    thresholds = evidence.get("thresholds") or {}
-    if {"real_below", "fake_above"} <= thresholds.keys():
-        facts.append(("Reads as", _reads_as(thresholds)))
-    return SignalView(
-        name=signal.name,
-        title=TITLES["detector"],
-        summary=signal.summary,
-        headline=None if signal.score is None else f"Score {signal.score:.2f}",
-        facts=facts,
-        note="The views' scores are combined by weights fitted on validation images only.",
-    )
+    note = "The views' scores are combined by weights fitted on validation images only."
+    return _scored(signal, facts=facts, note=note)
 
 
 def _semantic(signal: Signal) -> SignalView:
-    evidence = signal.evidence
-    backbone = evidence.get("backbone") or {}
+    backbone = signal.evidence.get("backbone") or {}
     facts = [("Model", "CLIP ViT-B/16 image tower, pretrained, frozen; our own trained head")]
     if backbone.get("sha256"):
         facts.append(("Backbone file", f"sha256 {str(backbone['sha256'])[:12]}…"))
-    thresholds = evidence.get("thresholds") or {}
+    note = "Looks at the whole picture, resized: what is shown and how it is rendered."
+    return _scored(signal, facts=facts, note=note)
+
+
+def _scored(signal: Signal, *, facts: list[tuple[str, str]], note: str) -> SignalView:
+    """A scoring view's card: its score, its facts and the band it reads its score against."""
+    thresholds = signal.evidence.get("thresholds") or {}
     if {"real_below", "fake_above"} <= thresholds.keys():
-        facts.append(("Reads as", _reads_as(thresholds)))
+        facts = [*facts, ("Reads as", _reads_as(thresholds))]
     return SignalView(
         name=signal.name,
-        title=TITLES["semantic"],
+        title=TITLES[signal.name],
         summary=signal.summary,
         headline=None if signal.score is None else f"Score {signal.score:.2f}",
         facts=facts,
-        note="Looks at the whole picture, resized: what is shown and how it is rendered.",
+        note=note,
     )
 
 
