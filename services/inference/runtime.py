@@ -145,10 +145,8 @@ async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceS
     try:
         if settings.warmup:
             await runtime.pipeline.batcher.on_model_thread(runner.warm_up)
-            if runtime.pipeline.fused is not None:
-                await runtime.pipeline.batcher.on_model_thread(
-                    runtime.pipeline.fused.semantic.warm_up
-                )
+            for view in runtime.pipeline.fused.views if runtime.pipeline.fused else ():
+                await runtime.pipeline.batcher.on_model_thread(view.warm_up)
     except Exception as exc:  # a model that cannot run its own shapes must not report ready
         logger.exception("model warm-up failed")
         runtime.warmup_error = str(exc)[:300]

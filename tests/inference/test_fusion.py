@@ -155,8 +155,10 @@ async def test_service_refuses_to_start_without_its_backbone(
 def test_fused_detector_opens_the_bundled_card() -> None:
     fused = FusedDetector.open(path=DEFAULT_CARD, threads=1)
 
-    score = fused.semantic.score(np.full((300, 400, 3), 128, np.uint8))
+    (semantic,) = fused.views
+    score = semantic.score(semantic.prepare(np.full((300, 400, 3), 128, np.uint8)))
 
+    assert semantic.name == "semantic"
     assert 0.0 <= score.score <= 1.0
     assert set(score.parts) == set(fused.card.semantic.views)
 

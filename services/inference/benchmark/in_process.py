@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.base import ScoringView
 from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import LoadedModel, load_model
 from services.inference.detectors.lowlevel.runner import ModelRunner
@@ -24,6 +25,11 @@ class InProcessModel:
     runner: ModelRunner
     fused: FusedDetector | None
 
+    @property
+    def views(self) -> tuple[ScoringView, ...]:
+        """The views the fusion weighs beside the low-level one."""
+        return self.fused.views if self.fused else ()
+
 
 def load_in_process(settings: InferenceSettings) -> InProcessModel:
     """Load and warm up the model the settings name, on the device the service would use."""
@@ -38,19 +44,19 @@ def load_in_process(settings: InferenceSettings) -> InProcessModel:
     runner = ModelRunner(loaded=loaded, chunk_crops=settings.model_chunk_crops)
     runner.warm_up()
     fused = open_fused(settings)
-    if fused is not None:
-        fused.semantic.warm_up()
+    for view in fused.views if fused else ():
+        view.warm_up()
     return InProcessModel(settings=settings, loaded=loaded, runner=runner, fused=fused)
 
 
 def whole_pipeline_ms(data: bytes, *, model: InProcessModel, c2pa: C2paInspector) -> float:
     """Milliseconds for one image through every stage the service runs, minus HTTP and batcher."""
     started = time.perf_counter()
-    decoded = decode_and_crop(data, settings=model.settings, loaded=model.loaded)
+    decoded = decode_and_crop(data, settings=model.settings, loaded=model.loaded, views=model.views)
     logits = model.runner.logits(decoded.grid.crops)
-    semantic = model.fused.semantic.score(decoded.pixels) if model.fused else None
+    scores = tuple(view.score(decoded.view_inputs[view.name]) for view in model.views)
     prepared = other_signals(data, decoded, settings=model.settings, c2pa=c2pa, explain=False)
     build_prediction(
-        prepared=prepared, logits=logits, loaded=model.loaded, semantic=semantic, fused=model.fused
+        prepared=prepared, logits=logits, loaded=model.loaded, view_scores=scores, fused=model.fused
     )
     return (time.perf_counter() - started) * 1000

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.common.contract import Signal
-from services.inference.detectors.base import ViewScore
+from services.inference.detectors.base import ScoringView, ViewScore
 from services.inference.detectors.lowlevel.card import Thresholds
 from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import ClipTower
@@ -55,17 +55,17 @@ def fused_score(*, views: list[ViewScore], card: FusionCard) -> float:
 
 @dataclass(frozen=True, slots=True)
 class FusedDetector:
-    """The fusion card with the semantic view it weighs, loaded and verified."""
+    """The fusion card with the views it weighs beside the low-level one, loaded and verified."""
 
     card: FusionCard
-    semantic: SemanticDetector
+    views: tuple[ScoringView, ...]
 
     @classmethod
     def open(cls, *, path: Path, threads: int) -> FusedDetector:
         """Read the card and open the backbone it names (checked by sha256)."""
         card = FusionCard.read(path)
         tower = ClipTower.open(identity=card.semantic.backbone, threads=threads)
-        return cls(card=card, semantic=SemanticDetector(card=card.semantic, tower=tower))
+        return cls(card=card, views=(SemanticDetector(card=card.semantic, tower=tower),))
 
 
 VIEW_WORDS = {"semantic": "the semantic view", "lowlevel": "the low-level view"}

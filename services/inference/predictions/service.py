@@ -9,7 +9,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -17,7 +17,7 @@ from PIL import Image
 from services.common.contract import ImageInfo, ModelRef, Signal
 from services.common.images import ImageFacts, decode_image
 from services.inference.config import InferenceSettings
-from services.inference.detectors.base import ViewScore
+from services.inference.detectors.base import ScoringView, ViewScore
 from services.inference.detectors.lowlevel.batcher import Admission, DynamicBatcher
 from services.inference.detectors.lowlevel.crops import CropGrid, crop_grid
 from services.inference.detectors.lowlevel.loading import LoadedModel
@@ -26,7 +26,6 @@ from services.inference.detectors.lowlevel.signal import lowlevel_view, model_si
 from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.detectors.provenance.schemas import ProvenanceReport
 from services.inference.detectors.provenance.service import inspect_provenance, provenance_signal
-from services.inference.detectors.semantic.signal import semantic_signal
 from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics
@@ -63,6 +62,7 @@ class DecodedImage:
     pixels: np.ndarray
     grid: CropGrid
     timings_ms: dict[str, float]
+    view_inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +79,14 @@ class PreparedImage:
 
 
 def decode_and_crop(
-    data: bytes, *, settings: InferenceSettings, loaded: LoadedModel
+    data: bytes,
+    *,
+    settings: InferenceSettings,
+    loaded: LoadedModel,
+    views: tuple[ScoringView, ...] = (),
 ) -> DecodedImage:
-    """Decode safely (pixel limit first, full decode, EXIF orientation) and cut the crops."""
+    """Decode safely (pixel limit first, full decode, EXIF orientation), cut the crops and
+    prepare every other view's input."""
     watch = Stopwatch()
     with watch.stage("decode"):
         image, facts = decode_image(data, max_pixels=settings.max_image_pixels)
@@ -89,7 +94,9 @@ def decode_and_crop(
     with watch.stage("crops"):
         spec = loaded.card.input
         grid = crop_grid(pixels, size=spec.crop_size, max_crops=spec.max_crops)
-    return DecodedImage(image, facts, pixels, grid, watch.timings_ms)
+    with watch.stage("views"):
+        inputs = {view.name: view.prepare(pixels) for view in views}
+    return DecodedImage(image, facts, pixels, grid, watch.timings_ms, inputs)
 
 
 def other_signals(
@@ -130,7 +137,7 @@ def build_prediction(
     prepared: PreparedImage,
     logits: np.ndarray,
     loaded: LoadedModel,
-    semantic: ViewScore | None = None,
+    view_scores: tuple[ViewScore, ...] = (),
     fused: FusedDetector | None = None,
 ) -> Prediction:
     """Combine every view's finding with the other signals under the verdict rule."""
@@ -140,12 +147,12 @@ def build_prediction(
         model_signal(grid=prepared.grid, logits=logits, card=card, score=lowlevel.score)
     ]
     score, thresholds = lowlevel.score, card.thresholds
-    if fused is not None and semantic is not None:
-        score = fused_score(views=[lowlevel, semantic], card=fused.card)
-        thresholds = fused.card.thresholds
+    if fused is not None:
+        scores = [lowlevel, *view_scores]
+        score, thresholds = fused_score(views=scores, card=fused.card), fused.card.thresholds
         pixel_signals = [
-            detector_signal(score=score, views=[lowlevel, semantic], card=fused.card),
-            semantic_signal(view=semantic, card=fused.card.semantic),
+            detector_signal(score=score, views=scores, card=fused.card),
+            *(view.signal(found) for view, found in zip(fused.views, view_scores, strict=True)),
             *pixel_signals,
         ]
     decision = decide(model_score=score, thresholds=thresholds, provenance=prepared.provenance)
@@ -202,7 +209,7 @@ class Pipeline:
         """Score one image: preprocessing on the worker pool, the model on the batcher's thread."""
         started = time.perf_counter()
         async with self.batcher.admit() as admission:
-            prepared, logits, semantic, model_ms = await self._signals(
+            prepared, logits, view_scores, model_ms = await self._signals(
                 data, explain=explain, admission=admission
             )
             build = partial(
@@ -210,7 +217,7 @@ class Pipeline:
                 prepared=prepared,
                 logits=logits,
                 loaded=self.loaded,
-                semantic=semantic,
+                view_scores=view_scores,
                 fused=self.fused,
             )
             # Drawing the heatmap costs a few milliseconds; keep it off the event loop.
@@ -222,19 +229,22 @@ class Pipeline:
 
     async def _signals(
         self, data: bytes, *, explain: bool, admission: Admission
-    ) -> tuple[PreparedImage, np.ndarray, ViewScore | None, float]:
+    ) -> tuple[PreparedImage, np.ndarray, tuple[ViewScore, ...], float]:
         """Decode and crop, run the models, then compute the signals that need no model."""
-        decoded = await self._on_pool(
-            partial(decode_and_crop, data, settings=self.settings, loaded=self.loaded)
+        views = self.fused.views if self.fused else ()
+        decode = partial(
+            decode_and_crop, data, settings=self.settings, loaded=self.loaded, views=views
         )
+        decoded = await self._on_pool(decode)
         # The other signals come after the model, not beside it: on a CPU host the model's
         # threads want every core, and a busy one slows its whole call (measured: 31 -> 52 ms).
         crop_logits, model_ms = await self._timed_logits(decoded.grid.crops, admission)
-        semantic = None
-        if self.fused is not None:
-            # On the model's thread too, so the two networks never fight for the same cores.
-            score = partial(self.fused.semantic.score, decoded.pixels)
-            semantic = await self.batcher.on_model_thread(score)
+        # The other views run on the model's thread too, so the networks never share the cores.
+        started, view_scores = time.perf_counter(), []
+        for view in views:
+            score = partial(view.score, decoded.view_inputs[view.name])
+            view_scores.append(await self.batcher.on_model_thread(score))
+        decoded.timings_ms["views_model"] = round((time.perf_counter() - started) * 1000, 2)
         prepared = await self._on_pool(
             partial(
                 other_signals,
@@ -245,7 +255,7 @@ class Pipeline:
                 explain=explain,
             )
         )
-        return prepared, crop_logits, semantic, model_ms
+        return prepared, crop_logits, tuple(view_scores), model_ms
 
     async def _on_pool(self, function: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, function)

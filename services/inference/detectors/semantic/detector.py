@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.common.contract import Signal
 from services.inference.detectors.base import ViewScore
 from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import ClipTower
 from services.inference.detectors.semantic.card import SemanticCard
 from services.inference.detectors.semantic.features import head_input
+from services.inference.detectors.semantic.signal import semantic_signal
 from services.inference.detectors.semantic.views import SIDE, VIEW_FUNCTIONS, pixel_values
 
 
@@ -21,26 +23,35 @@ class SemanticDetector:
     card: SemanticCard
     tower: ClipTower
 
-    def view_logits(self, pixels: np.ndarray) -> np.ndarray:
-        """The head's raw logit for each of the card's views of one image."""
-        views = [VIEW_FUNCTIONS[name](pixels) for name in self.card.views]
-        features = self.tower.features(pixel_values(views))
+    name: str = "semantic"
+
+    def prepare(self, pixels: np.ndarray) -> np.ndarray:
+        """The card's views of one image, normalised as CLIP expects them."""
+        return pixel_values([VIEW_FUNCTIONS[name](pixels) for name in self.card.views])
+
+    def view_logits(self, prepared: np.ndarray) -> np.ndarray:
+        """The head's raw logit for each prepared view."""
+        features = self.tower.features(prepared)
         return self.card.head.logits(head_input(features, feature=self.card.feature))
 
     def warm_up(self) -> None:
         """Run one image through the tower, so the first request pays no set-up cost."""
-        self.score(np.full((SIDE, SIDE, 3), 128, np.uint8))
+        self.score(self.prepare(np.full((SIDE, SIDE, 3), 128, np.uint8)))
 
-    def score(self, pixels: np.ndarray) -> ViewScore:
+    def score(self, prepared: np.ndarray) -> ViewScore:
         """The view's mean logit over its views and its calibrated score."""
-        logits = self.view_logits(pixels)
+        logits = self.view_logits(prepared)
         logit = float(np.mean(logits))
         temperature = self.card.calibration.temperature
         return ViewScore(
-            name="semantic",
+            name=self.name,
             logit=logit,
             score=float(calibrated(logit, temperature=temperature)),
             parts={
                 name: round(float(v), 4) for name, v in zip(self.card.views, logits, strict=True)
             },
         )
+
+    def signal(self, view: ViewScore) -> Signal:
+        """The semantic signal for this view's score."""
+        return semantic_signal(view=view, card=self.card)
