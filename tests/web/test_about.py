@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,3 +98,13 @@ async def test_about_says_when_the_detector_is_down(make_web: WebFactory) -> Non
     assert page.status_code == 503
     assert "Temporarily unavailable" in page.text
     assert "The inference service cannot be reached." in page.text
+
+
+async def test_about_lists_the_fused_detectors_blind_spots_first(web: httpx.AsyncClient) -> None:
+    limitations = FusionCard.read(Path("models/deepcatcher-fusion.json")).limitations
+
+    page = await web.get("/about")
+
+    assert limitations, "the bundled card must say where the detector fails"
+    first = page.text.index("<li>", page.text.index("Known blind spots"))
+    assert page.text[first:].startswith(f"<li>{html.escape(limitations[0], quote=False)}</li>")

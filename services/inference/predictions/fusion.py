@@ -36,6 +36,7 @@ class FusionCard(BaseModel):
     thresholds: Thresholds
     metrics: dict[str, Any] = Field(default_factory=dict)
     training: dict[str, Any] = Field(default_factory=dict)
+    limitations: list[str] = Field(default_factory=list)
 
     @classmethod
     def read(cls, path: Path) -> FusionCard:

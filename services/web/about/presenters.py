@@ -77,6 +77,12 @@ class CardView:
         return detector.thresholds if detector else self.model.thresholds
 
     @property
+    def limitations(self) -> list[str]:
+        """The fused detector's known blind spots, then the low-level model's own."""
+        detector = self.model.detector
+        return [*(detector.limitations if detector else []), *self.model.limitations]
+
+    @property
     def gauge(self) -> Gauge:
         """The score scale with the verdicts' uncertain band."""
         thresholds = self.thresholds

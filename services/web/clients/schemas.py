@@ -160,6 +160,7 @@ class DetectorInfo(Answer):
     views: list[str] = Field(default_factory=list)
     thresholds: Thresholds
     measured: dict[str, Any] = Field(default_factory=dict)
+    limitations: list[str] = Field(default_factory=list)
 
 
 class ModelInfo(Answer):

@@ -62,4 +62,5 @@ def _detector(fused: FusedDetector | None) -> DetectorInfo | None:
         semantic_backbone=card.semantic.backbone,
         semantic_thresholds=card.semantic.thresholds,
         measured={key: card.metrics[key] for key in MEASURED if key in card.metrics},
+        limitations=card.limitations,
     )

@@ -24,6 +24,7 @@ class DetectorInfo(BaseModel):
     measured: dict[str, Any] = Field(
         description="Held-out test and leave-one-generator-family-out figures from its card."
     )
+    limitations: list[str] = Field(default_factory=list)
 
 
 class ModelInfo(BaseModel):

@@ -32,6 +32,18 @@ from services.inference.training.semantic.fit import (
 )
 
 MAX_REAL_CALLED_FAKE = 0.02
+LIMITATIONS = [
+    "Its AI examples are still images of diffusion-era generators (ComfyUI template previews); "
+    "it saw no GAN output, so GAN faces and face swaps are mostly missed.",
+    "It makes confident mistakes: some real photos (wide city views, street scenes, grids of "
+    "faces) score as AI-generated. A verdict is evidence to weigh, never proof.",
+    "Real photos of people, food and interiors are few in its training data; such photos are "
+    "more likely to be wrongly accused.",
+    "Its validation split is small and separated perfectly, so the thresholds rest on few "
+    "images; the held-out figures have wide margins of error.",
+    "It judges the whole picture resized to 224 pixels: a small AI edit inside a real photo "
+    "(inpainting, a replaced face) is often missed.",
+]
 LOGO_MIN_IMAGES = 10
 
 
@@ -225,6 +237,7 @@ def fusion_card(
         thresholds=fitted.fused_band,
         metrics=evaluation,
         training={**training, "lowlevel_model": {"name": lowlevel.name, "sha256": lowlevel.sha256}},
+        limitations=LIMITATIONS,
     )
 
 
