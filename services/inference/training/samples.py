@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 Split = Literal["train", "val", "test"]
 SPLITS: tuple[Split, ...] = ("train", "val", "test")
 
@@ -99,3 +101,21 @@ def with_validation(samples: list[Sample], *, seed: int, share: float = 0.1) -> 
 def in_split(samples: list[Sample], split: Split) -> list[Sample]:
     """The samples of one split."""
     return [sample for sample in samples if sample.split == split]
+
+
+def seeded_splits(
+    groups: dict[str, str], *, seed: int, val_share: float, test_share: float
+) -> dict[str, Split]:
+    """A seeded train/val/test split of names within each group, so that every split mixes
+    the groups; groups are visited in name order, so the same inputs give the same splits."""
+    rng = np.random.default_rng(seed)
+    splits: dict[str, Split] = {}
+    for group in sorted(set(groups.values())):
+        names = sorted(name for name, g in groups.items() if g == group)
+        order = [names[i] for i in rng.permutation(len(names))]
+        n_test, n_val = round(len(names) * test_share), round(len(names) * val_share)
+        for position, name in enumerate(order):
+            splits[name] = (
+                "test" if position < n_test else "val" if position < n_test + n_val else "train"
+            )
+    return splits

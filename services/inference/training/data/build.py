@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import imagehash
-import numpy as np
 from PIL import Image
 
 from services.inference.training.data.generators import GeneratedStill, template_stills
@@ -24,6 +23,7 @@ from services.inference.training.data.renders import render_screens
 from services.inference.training.pipeline.images import read_pixels
 from services.inference.training.recipe.build import RecipeConfig, assign_splits
 from services.inference.training.recipe.photos import Photo, bundled_photos
+from services.inference.training.samples import Split, seeded_splits
 
 MANIFEST_FILE = "manifest.jsonl"
 # Perceptual-hash Hamming distances (of 64 bits): near-duplicates within the data, and
@@ -97,20 +97,11 @@ def near_duplicates(hashes: dict[str, imagehash.ImageHash]) -> set[str]:
     return dropped
 
 
-def stratified_splits(groups: dict[str, str], *, config: DataConfig) -> dict[str, str]:
+def stratified_splits(groups: dict[str, str], *, config: DataConfig) -> dict[str, Split]:
     """A seeded train/val/test split within each group (label and family), so each split mixes."""
-    rng = np.random.default_rng(config.seed)
-    splits: dict[str, str] = {}
-    for group in sorted(set(groups.values())):
-        names = sorted(name for name, g in groups.items() if g == group)
-        order = [names[i] for i in rng.permutation(len(names))]
-        n_test = round(len(names) * config.test_share)
-        n_val = round(len(names) * config.val_share)
-        for position, name in enumerate(order):
-            splits[name] = (
-                "test" if position < n_test else "val" if position < n_test + n_val else "train"
-            )
-    return splits
+    return seeded_splits(
+        groups, seed=config.seed, val_share=config.val_share, test_share=config.test_share
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from services.inference.training.recipe.tiles import (
     rescaled,
     tile_count,
 )
-from services.inference.training.samples import Split
+from services.inference.training.samples import Split, seeded_splits
 
 RECIPE_FILE = "recipe.json"
 MANIFEST_FILE = "manifest.jsonl"
@@ -45,17 +45,12 @@ class RecipeConfig:
 
 def assign_splits(photos: list[Photo], *, config: RecipeConfig) -> dict[str, Split]:
     """Split by photo, never by crop: a seeded shuffle within each origin, so splits mix them."""
-    rng = np.random.default_rng(config.seed)
-    splits: dict[str, Split] = {}
-    for origin in sorted({photo.origin for photo in photos}):
-        names = sorted(photo.name for photo in photos if photo.origin == origin)
-        order = [names[i] for i in rng.permutation(len(names))]
-        n_test, n_val = round(len(names) * config.test_share), round(len(names) * config.val_share)
-        for position, name in enumerate(order):
-            splits[name] = (
-                "test" if position < n_test else "val" if position < n_test + n_val else "train"
-            )
-    return splits
+    return seeded_splits(
+        {photo.name: photo.origin for photo in photos},
+        seed=config.seed,
+        val_share=config.val_share,
+        test_share=config.test_share,
+    )
 
 
 def photo_regions(
