@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from services.common.images import decode_image, to_rgb_array
 from services.inference.config import InferenceSettings
-from services.inference.detectors.lowlevel.card import ModelCard, card_path_for
+from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 from services.inference.detectors.lowlevel.crops import crop_grid
 from services.inference.detectors.lowlevel.loading import ModelLoadError
 from services.inference.detectors.semantic.backbone import (
@@ -169,3 +170,22 @@ def test_an_empty_fusion_card_setting_turns_the_fusion_off(
     monkeypatch.setenv("DEEPCATCHER_INFERENCE_FUSION_CARD_PATH", "")
 
     assert InferenceSettings().fusion_card_path is None
+
+
+async def test_a_new_fusion_card_is_a_new_model_version(
+    start_service: ServiceFactory, tiny_model: Path, tmp_path: Path
+) -> None:
+    card = FusionCard.read(DEFAULT_CARD)
+    changed = tmp_path / "fusion.json"
+    changed.write_text(card.model_copy(update={"bias": card.bias + 1.0}).model_dump_json())
+    versions = []
+    for path in (DEFAULT_CARD, changed):
+        async with start_service(fusion_card_path=path) as client:
+            body = (await predict(client, jpeg(seed=24))).json()
+            models = (await client.get("/v1/models")).json()["models"]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        expected = hashlib.sha256(f"{sha256_of(tiny_model)}+{digest}".encode()).hexdigest()
+        assert body["model"]["version"] == models[0]["version"] == expected
+        versions.append(expected)
+
+    assert versions[0] != versions[1]

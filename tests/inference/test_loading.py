@@ -54,7 +54,7 @@ async def test_each_model_format_is_served(
     formats: dict[str, Path], start_service: ServiceFactory, tiny_model: Path, format: str
 ) -> None:
     path = formats[format]
-    async with start_service(model_path=path) as client:
+    async with start_service(model_path=path, fusion_card_path=None) as client:
         models = (await client.get("/v1/models")).json()["models"]
         response = await client.post("/v1/predict", files={"file": ("a.jpg", jpeg(seed=1))})
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from services.common.problems import ServiceUnavailable, problem_responses
 from services.inference.deps import MetricsDep, OptionalRuntimeDep
+from services.inference.predictions.fusion import served_version
 
 router = APIRouter(tags=["health"])
 
@@ -36,7 +37,8 @@ async def readyz(runtime: OptionalRuntimeDep) -> Health:
     if runtime is None or not runtime.ready:
         reason = (runtime and runtime.warmup_error) or "The model is loading or warming up."
         raise NotReady(reason, headers={"Retry-After": "5"})
-    return Health(status="ready", model=runtime.loaded.card.name, version=runtime.loaded.version)
+    version = served_version(model_sha256=runtime.loaded.version, fused=runtime.pipeline.fused)
+    return Health(status="ready", model=runtime.loaded.card.name, version=version)
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

@@ -8,6 +8,7 @@ calibrated on its own; the thresholds come from the same split.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,13 +61,24 @@ class FusedDetector:
 
     card: FusionCard
     views: tuple[ScoringView, ...]
+    sha256: str
 
     @classmethod
     def open(cls, *, path: Path, threads: int) -> FusedDetector:
         """Read the card and open the backbone it names (checked by sha256)."""
         card = FusionCard.read(path)
         tower = ClipTower.open(identity=card.semantic.backbone, threads=threads)
-        return cls(card=card, views=(SemanticDetector(card=card.semantic, tower=tower),))
+        views = (SemanticDetector(card=card.semantic, tower=tower),)
+        return cls(card=card, views=views, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def served_version(*, model_sha256: str, fused: FusedDetector | None) -> str:
+    """What `model.version` says: the model file's sha256, or, with a fusion card, the sha256
+    of both hashes, so that a new card (or head) is a new version and old results are not
+    reused for it."""
+    if fused is None:
+        return model_sha256
+    return hashlib.sha256(f"{model_sha256}+{fused.sha256}".encode()).hexdigest()
 
 
 VIEW_WORDS = {"semantic": "the semantic view", "lowlevel": "the low-level view"}

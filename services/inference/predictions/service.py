@@ -30,7 +30,12 @@ from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.explanation import explanation, thumbnail
-from services.inference.predictions.fusion import FusedDetector, detector_signal, fused_score
+from services.inference.predictions.fusion import (
+    FusedDetector,
+    detector_signal,
+    fused_score,
+    served_version,
+)
 from services.inference.predictions.schemas import Explanation, Prediction
 from services.inference.predictions.verdict import decide
 
@@ -161,7 +166,9 @@ def build_prediction(
         verdict=decision.verdict,
         score=round(decision.score, 4),
         decided_by=decision.decided_by,
-        model=ModelRef(name=card.name, version=loaded.version),
+        model=ModelRef(
+            name=card.name, version=served_version(model_sha256=loaded.version, fused=fused)
+        ),
         signals=[*pixel_signals, provenance_signal(prepared.provenance), prepared.spectrum],
         image=ImageInfo(width=facts.width, height=facts.height, format=facts.format),
         timings_ms=dict(prepared.timings_ms),

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from services.common.problems import problem_responses
 from services.inference.deps import RuntimeDep
 from services.inference.detectors.lowlevel.schemas import DetectorInfo, ModelInfo, ModelList
-from services.inference.predictions.fusion import FusedDetector
+from services.inference.predictions.fusion import FusedDetector, served_version
 
 # The card's figures people need: the held-out test, per group, and leave-one-family-out.
 MEASURED = ("test", "test_groups", "leave_one_family_out")
@@ -29,7 +29,7 @@ async def list_models(runtime: RuntimeDep) -> ModelList:
     loaded, card = runtime.loaded, runtime.loaded.card
     info = ModelInfo(
         name=card.name,
-        version=loaded.version,
+        version=served_version(model_sha256=loaded.version, fused=runtime.pipeline.fused),
         file=loaded.path.name,
         format=loaded.format,
         created=card.created,

@@ -31,7 +31,12 @@ class ModelInfo(BaseModel):
     """The model being served: its card, the file's hash, and where it runs."""
 
     name: str
-    version: str = Field(description="sha256 of the model file; `model.version` in every answer.")
+    version: str = Field(
+        description=(
+            "`model.version` in every answer: the model file's sha256, or with a fusion card "
+            "the sha256 of both files' hashes."
+        )
+    )
     file: str
     format: str
     created: datetime
