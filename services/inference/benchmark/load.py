@@ -121,9 +121,24 @@ def _delta(after: dict[str, float], before: dict[str, float], key: str) -> float
     return after.get(key, 0.0) - before.get(key, 0.0)
 
 
+# The service's timed stages: `views` prepares the semantic view's input on the worker pool,
+# `views_model` runs its network on the model thread.
+STAGES = (
+    "decode",
+    "crops",
+    "views",
+    "provenance",
+    "spectrum",
+    "queue",
+    "model",
+    "views_model",
+    "total",
+)
+
+
 def _stage_means(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
     means = {}
-    for stage in ("decode", "crops", "provenance", "spectrum", "queue", "model", "total"):
+    for stage in STAGES:
         count = _delta(after, before, f"deepcatcher_inference_stage_seconds_count{{stage={stage}}}")
         total = _delta(after, before, f"deepcatcher_inference_stage_seconds_sum{{stage={stage}}}")
         means[stage] = round(total / count * 1000, 1) if count else float("nan")

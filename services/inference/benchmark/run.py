@@ -19,7 +19,7 @@ from typing import Any
 from services.inference.benchmark.ceiling import Ceiling, measure_ceiling, merge_ceilings
 from services.inference.benchmark.images import camera_like_jpeg
 from services.inference.benchmark.in_process import InProcessModel, load_in_process
-from services.inference.benchmark.load import LoadResult, cpu_share, measure_load
+from services.inference.benchmark.load import STAGES, LoadResult, cpu_share, measure_load
 from services.inference.benchmark.model import stand_in_model
 from services.inference.benchmark.paired import PairedLatency, measure_paired
 from services.inference.benchmark.server import running_service
@@ -233,7 +233,6 @@ def _write(results: dict[str, Any], *, out: Path) -> str:
     return markdown
 
 
-STAGES = ("decode", "crops", "provenance", "spectrum", "queue", "model", "total")
 SERVICE_HEADER = (
     "| mode | clients | images/s | p50 ms | p95 ms | p99 ms | mean batch "
     "| server CPU % | client CPU % | other CPU % | peak RSS MB |"
