@@ -108,3 +108,12 @@ async def test_about_lists_the_fused_detectors_blind_spots_first(web: httpx.Asyn
     assert limitations, "the bundled card must say where the detector fails"
     first = page.text.index("<li>", page.text.index("Known blind spots"))
     assert page.text[first:].startswith(f"<li>{html.escape(limitations[0], quote=False)}</li>")
+
+
+async def test_about_states_the_measured_miss_rate(web: httpx.AsyncClient) -> None:
+    made = FusionCard.read(Path("models/deepcatcher-fusion.json")).metrics["test"]["original"]
+
+    page = await web.get("/about")
+
+    missed = f"{1 - made['ai_called_fake']:.0%} of {made['ai']} held-out AI images as made"
+    assert missed in page.text

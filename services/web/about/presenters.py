@@ -107,6 +107,17 @@ class CardView:
         ]
 
     @property
+    def miss_rates(self) -> list[tuple[str, str]]:
+        """How many held-out AI images it did not call AI-generated, as made and laundered."""
+        test = (self.model.detector.measured if self.model.detector else {}).get("test") or {}
+        words = {"original": "as made", "laundered": "after laundering"}
+        return [
+            (words[name], f"{1 - float(row['ai_called_fake']):.0%} of {row['ai']}")
+            for name, row in test.items()
+            if name in words and isinstance(row.get("ai_called_fake"), int | float)
+        ]
+
+    @property
     def real_kinds(self) -> list[GroupRow]:
         """Held-out real images per kind: how many were called AI-generated in any condition."""
         measured = self.model.detector.measured if self.model.detector else {}
