@@ -30,6 +30,14 @@ class MetricSet:
     rows: list[tuple[str, str]]
 
 
+KIND_NAMES = {
+    "photo": "photo: other",
+    "document": "rendered document",
+    "plot": "rendered plot",
+    "screenshot": "page screenshot",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class GroupRow:
     """One generator family or kind of real image and what was measured on it."""
@@ -78,9 +86,14 @@ class CardView:
 
     @property
     def limitations(self) -> list[str]:
-        """The fused detector's known blind spots, then the low-level model's own."""
+        """The known blind spots of what sets the verdict: the fused detector, else the model."""
         detector = self.model.detector
-        return [*(detector.limitations if detector else []), *self.model.limitations]
+        return detector.limitations if detector else self.model.limitations
+
+    @property
+    def view_limitations(self) -> list[str]:
+        """The low-level view's own blind spots, when a fused detector speaks first."""
+        return self.model.limitations if self.model.detector else []
 
     @property
     def gauge(self) -> Gauge:
@@ -124,7 +137,7 @@ class CardView:
         groups = (measured.get("test_groups") or {}).get("real") or {}
         return [
             GroupRow(
-                name=kind.removeprefix("photo-").replace("photo", "photo (other)"),
+                name=KIND_NAMES.get(kind, kind.replace("photo-", "photo: ")),
                 images=int(counts.get("images", 0)),
                 cells=[_count(counts.get("any_condition"), counts.get("images"))],
             )
