@@ -9,11 +9,13 @@ calibrated on its own; the thresholds come from the same split.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from services.common.contract import Signal
@@ -45,13 +47,21 @@ class FusionCard(BaseModel):
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+def fused_logits(
+    *, scaled: Mapping[str, np.ndarray | float], weights: dict[str, float], bias: float
+) -> np.ndarray:
+    """bias + sum of weight * scaled logit over the weighted views: the one formula training
+    fits and serving applies, for one image or many."""
+    total = np.asarray(bias, dtype=np.float64)
+    for name, weight in weights.items():
+        total = total + weight * np.asarray(scaled[name], dtype=np.float64)
+    return total
+
+
 def fused_score(*, views: list[ViewScore], card: FusionCard) -> float:
     """The calibrated probability that the image is AI-made, from every view the card weighs."""
-    by_name = {view.name: view for view in views}
-    logit = card.bias + sum(
-        weight * by_name[name].logit / card.temperatures[name]
-        for name, weight in card.weights.items()
-    )
+    scaled = {view.name: view.logit / card.temperatures[view.name] for view in views}
+    logit = fused_logits(scaled=scaled, weights=card.weights, bias=card.bias)
     return float(calibrated(logit, temperature=1.0))
 
 

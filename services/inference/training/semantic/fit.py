@@ -13,6 +13,7 @@ from sklearn.model_selection import GroupKFold
 from services.inference.detectors.lowlevel.card import Calibration, Thresholds
 from services.inference.detectors.semantic.card import LinearHead
 from services.inference.detectors.semantic.features import head_input
+from services.inference.predictions.fusion import fused_logits
 from services.inference.training.calibration import choose_thresholds, fit_temperature
 from services.inference.training.evaluation.metrics import roc_auc
 from services.inference.training.semantic.embed import VIEWS, Embedded, Sample
@@ -131,10 +132,7 @@ class Fusion:
 
     def logits(self, scaled: dict[str, np.ndarray]) -> np.ndarray:
         """The fused logit for each sample from every view's scaled logits."""
-        total = np.full(len(next(iter(scaled.values()))), self.bias)
-        for name, weight in self.weights.items():
-            total = total + weight * scaled[name]
-        return total
+        return fused_logits(scaled=scaled, weights=self.weights, bias=self.bias)
 
 
 def fit_fusion(scaled: dict[str, np.ndarray], labels: np.ndarray) -> Fusion:

@@ -15,7 +15,7 @@ from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.card import LinearHead, SemanticCard
 from services.inference.predictions.fusion import FusionCard
 from services.inference.training.data.build import DataRow
-from services.inference.training.evaluation.metrics import roc_auc
+from services.inference.training.evaluation.metrics import confusion, roc_auc
 from services.inference.training.semantic.embed import Embedded, Sample
 from services.inference.training.semantic.fit import (
     Fusion,
@@ -148,16 +148,21 @@ def condition_rows(
 
 
 def _verdict_rates(scores: np.ndarray, labels: np.ndarray, *, band: Thresholds) -> dict[str, Any]:
-    fake, real = scores > band.fake_above, scores < band.real_below
-    ai = labels == 1
+    matrix = confusion(labels, scores, thresholds=band)
+    ai, real = matrix["fake"], matrix["real"]
+    n_ai, n_real = sum(ai.values()), sum(real.values())
     return {
-        "ai": int(ai.sum()),
-        "real": int((~ai).sum()),
-        "ai_called_fake": round(float(fake[ai].mean()), 4),
-        "real_called_fake": round(float(fake[~ai].mean()), 4),
-        "ai_called_real": round(float(real[ai].mean()), 4),
-        "uncertain": round(float((~fake & ~real).mean()), 4),
+        "ai": n_ai,
+        "real": n_real,
+        "ai_called_fake": _rate(ai["fake"], n_ai),
+        "real_called_fake": _rate(real["fake"], n_real),
+        "ai_called_real": _rate(ai["real"], n_ai),
+        "uncertain": _rate(ai["uncertain"] + real["uncertain"], n_ai + n_real),
     }
+
+
+def _rate(count: int, total: int) -> float:
+    return round(count / total, 4) if total else float("nan")
 
 
 def _rounded(value: float | None) -> float | None:
