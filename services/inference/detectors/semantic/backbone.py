@@ -8,9 +8,12 @@ import importlib.metadata
 import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel
+
+Runner = Literal["onnxruntime", "keras"]
 
 
 class BackboneIdentity(BaseModel, frozen=True):
@@ -20,6 +23,7 @@ class BackboneIdentity(BaseModel, frozen=True):
     version: str = "1.1.0"
     resource: str = "models/clip_encoder.int8.onnx"
     sha256: str = "2d2da5e254d60501f138004788497e280fd80eb9dd877241aec41761be285d8d"
+    runner: Runner = "onnxruntime"
     upstream: str = (
         "OpenAI CLIP ViT-B/16 image tower (openai/clip-vit-base-patch16 revision 57c21647), "
         "INT8 dynamically quantised ONNX; weights MIT"
@@ -45,6 +49,21 @@ def backbone_path(identity: BackboneIdentity) -> Path:
     if digest != identity.sha256:
         raise BackboneError(f"{path} has sha256 {digest}, expected {identity.sha256}")
     return path
+
+
+class Tower(Protocol):
+    """A way of running the tower: normalised (n, 3, 224, 224) views in, (n, 1280) features out."""
+
+    def features(self, pixel_values: np.ndarray) -> np.ndarray: ...
+
+
+def open_tower(*, identity: BackboneIdentity, threads: int = 0) -> Tower:
+    """The runner the identity names: onnxruntime on the INT8 file, or its Keras rebuild."""
+    if identity.runner == "keras":
+        from services.inference.detectors.semantic.rebuild import KerasClipTower
+
+        return KerasClipTower.open(identity=identity)
+    return ClipTower.open(identity=identity, threads=threads)
 
 
 @dataclass(slots=True)

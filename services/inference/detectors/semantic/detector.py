@@ -9,7 +9,7 @@ import numpy as np
 from services.common.contract import Signal
 from services.inference.detectors.base import ViewScore
 from services.inference.detectors.lowlevel.runner import calibrated
-from services.inference.detectors.semantic.backbone import ClipTower
+from services.inference.detectors.semantic.backbone import Tower
 from services.inference.detectors.semantic.card import SemanticCard
 from services.inference.detectors.semantic.features import head_input
 from services.inference.detectors.semantic.signal import semantic_signal
@@ -21,7 +21,7 @@ class SemanticDetector:
     """The card and the tower it was trained on, ready to score pixels."""
 
     card: SemanticCard
-    tower: ClipTower
+    tower: Tower
 
     name: str = "semantic"
 

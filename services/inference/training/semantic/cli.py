@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from services.inference.detectors.semantic.backbone import BackboneIdentity, Runner
+
 data_app = typer.Typer(
     help="Build the detector's training data from pinned packages.", no_args_is_help=True
 )
@@ -57,11 +59,20 @@ def train_command(
     draws: Annotated[int, typer.Option(help="Processing draws per training image.")] = 4,
     seed: Annotated[int, typer.Option()] = 20262,
     cache: Annotated[Path | None, typer.Option(help="Reuse or keep the embeddings here.")] = None,
+    runner: Annotated[
+        Runner, typer.Option(help="Run the CLIP tower by onnxruntime (INT8) or its Keras rebuild.")
+    ] = "onnxruntime",
 ) -> None:
     """Fit the semantic head, calibrate both views, fit the fusion and write its card."""
     from services.inference.training.semantic.train import train_semantic
 
     card = train_semantic(
-        manifest=data, out=out, lowlevel_model=lowlevel_model, draws=draws, seed=seed, cache=cache
+        manifest=data,
+        out=out,
+        lowlevel_model=lowlevel_model,
+        draws=draws,
+        seed=seed,
+        cache=cache,
+        backbone=BackboneIdentity(runner=runner),
     )
     typer.echo(json.dumps(card.metrics["test"], indent=2))

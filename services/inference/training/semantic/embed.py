@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from services.inference.detectors.semantic.backbone import ClipTower
+from services.inference.detectors.semantic.backbone import Tower
 from services.inference.detectors.semantic.views import VIEW_FUNCTIONS, pixel_values
 from services.inference.training.data.build import DataRow
 from services.inference.training.data.processing import ProcessingConfig, laundered, processed
@@ -83,7 +83,7 @@ def embed(
     rows: list[DataRow],
     *,
     root: Path,
-    tower: ClipTower,
+    tower: Tower,
     lowlevel: Callable[[np.ndarray], float],
     draws: int,
     seed: int,

@@ -12,6 +12,7 @@ import numpy as np
 
 from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
 from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.semantic.backbone import BackboneIdentity
 from services.inference.detectors.semantic.card import LinearHead, SemanticCard
 from services.inference.predictions.fusion import FusionCard
 from services.inference.training.data.build import DataRow
@@ -223,9 +224,11 @@ def fusion_card(
     evaluation: dict[str, Any],
     training: dict[str, Any],
     lowlevel: ModelCard,
+    backbone: BackboneIdentity,
 ) -> FusionCard:
     """The card the service loads: the semantic view's card inside the fusion's."""
     semantic = SemanticCard(
+        backbone=backbone,
         views=list(fitted.choice.views),
         feature=fitted.choice.feature,
         head=fitted.head,
@@ -288,10 +291,17 @@ def lowlevel_scorer(model_path: Path) -> tuple[ModelCard, Any]:
 
 
 def train_semantic(
-    *, manifest: Path, out: Path, lowlevel_model: Path, draws: int, seed: int, cache: Path | None
+    *,
+    manifest: Path,
+    out: Path,
+    lowlevel_model: Path,
+    draws: int,
+    seed: int,
+    cache: Path | None,
+    backbone: BackboneIdentity,
 ) -> FusionCard:
     """Embed, fit, calibrate, fuse and evaluate; write the fused detector's card to `out`."""
-    from services.inference.detectors.semantic.backbone import BackboneIdentity, ClipTower
+    from services.inference.detectors.semantic.backbone import open_tower
     from services.inference.training.data.build import read_manifest
     from services.inference.training.semantic.embed import embed
 
@@ -300,7 +310,7 @@ def train_semantic(
     if cache is not None and cache.exists():
         embedded = _read_cache(cache, rows=rows)
     else:
-        tower = ClipTower.open(identity=BackboneIdentity())
+        tower = open_tower(identity=backbone)
         embedded = embed(
             rows, root=manifest.parent, tower=tower, lowlevel=lowlevel, draws=draws, seed=seed
         )
@@ -317,7 +327,11 @@ def train_semantic(
     }
     training = {"dataset": dataset_summary(rows), "draws_per_training_image": draws, "seed": seed}
     card = fusion_card(
-        fitted=fitted, evaluation=evaluation, training=training, lowlevel=lowlevel_card
+        fitted=fitted,
+        evaluation=evaluation,
+        training=training,
+        lowlevel=lowlevel_card,
+        backbone=backbone,
     )
     write_card(card, out=out)
     return card
