@@ -28,9 +28,10 @@ from services.common.problems import Forbidden, UnprocessableContent, problem_re
 router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
 
 PREDICT_DESCRIPTION = """
-Upload one or more images (multipart field `files`; JPEG, PNG, WebP, AVIF or HEIC) and get one
-result per file, in order. A file that cannot be checked gets its own `error` entry (a problem
-object) and does not fail the others; when no file can be checked the answer is that problem.
+Upload one or more images (multipart field `files`; JPEG, PNG, WebP, AVIF, HEIC or TIFF, the
+first page of a multi-page TIFF) and get one result per file, in order. A file that cannot be
+checked gets its own `error` entry (a problem object) and does not fail the others; when no file
+can be checked the answer is that problem.
 
 Anonymous callers may predict under a stricter rate limit; nothing is saved. Signed-in callers
 (token or API key with the `predict` scope) get the results saved to their history (201).
