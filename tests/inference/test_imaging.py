@@ -11,7 +11,7 @@ from PIL import Image
 from services.common.images import decode_image, to_rgb_array, to_rgb_image
 from services.common.problems import UnsupportedMediaType
 from services.inference.imaging import upright_rgb
-from tests.support.images import encode, photo_like
+from tests.support.images import encode, flat_cmyk_profile, photo_like
 
 
 def rotated_jpeg() -> bytes:
@@ -95,6 +95,19 @@ def test_cmyk_with_a_profile_littlecms_refuses_still_converts(profile: bytes | s
 
     assert image.info["icc_profile"] == profile
     np.testing.assert_array_equal(to_rgb_array(image), np.asarray(image.convert("RGB")))
+
+
+def test_cmyk_profile_is_honoured() -> None:
+    pytest.importorskip("PIL.ImageCms")
+    cmyk = photo_like().convert("CMYK")
+    data = encode(cmyk, format="TIFF", icc_profile=flat_cmyk_profile())
+
+    image, _ = decode_image(data, max_pixels=10**8)
+    rgb = to_rgb_array(image)
+
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) == 1  # the profile's one grey
+    assert rgb[0, 0, 0] == rgb[0, 0, 1] == rgb[0, 0, 2] > 100
+    assert len(np.unique(np.asarray(cmyk.convert("RGB")).reshape(-1, 3), axis=0)) > 100
 
 
 def test_alpha_is_composited_on_white() -> None:
