@@ -11,7 +11,7 @@ from PIL import Image
 from services.common.images import decode_image, to_rgb_array, to_rgb_image
 from services.common.problems import UnsupportedMediaType
 from services.inference.imaging import upright_rgb
-from tests.support.images import encode, flat_cmyk_profile, photo_like
+from tests.support.images import encode, flat_cmyk_profile, photo_like, png_16_bit_rgb
 
 
 def rotated_jpeg() -> bytes:
@@ -64,6 +64,15 @@ def test_16_bit_grey_is_scaled_not_clipped(format: str) -> None:
     assert rgb.shape == (1, 5, 3)
     assert rgb[0, :, 0].tolist() == [0, 1, 100, 128, 255]
     assert (rgb[..., 0] == rgb[..., 2]).all()
+
+
+def test_16_bit_rgb_is_scaled_not_clipped() -> None:
+    samples = np.array([[[0, 257, 25_800], [32_896, 65_535, 12_850]]], dtype=np.uint16)
+
+    image, _ = decode_image(png_16_bit_rgb(samples), max_pixels=10**8)
+
+    expected = np.rint(samples / 257)
+    assert np.abs(to_rgb_array(image).astype(np.int64) - expected).max() <= 1
 
 
 def test_32_bit_samples_are_taken_as_16_bit() -> None:

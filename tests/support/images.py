@@ -97,3 +97,16 @@ def flat_cmyk_profile(*, lightness: int = 200) -> bytes:
     header = struct.pack(">I", start + len(data)) + bytes(4) + struct.pack(">I", 0x02100000)
     header += b"scnrCMYKLab " + bytes(12) + b"acsp" + bytes(28) + bytes(4) + white
     return header.ljust(128, b"\0") + struct.pack(">I", len(tags)) + table + data
+
+
+def png_16_bit_rgb(samples: np.ndarray) -> bytes:
+    """A 48-bit RGB PNG of these (height, width, 3) 16-bit samples (Pillow cannot write one)."""
+    height, width, _ = samples.shape
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows))
+        + _png_chunk(b"IEND", b"")
+    )
