@@ -25,7 +25,8 @@ from services.api.ratelimit.limiter import RateLimiter
 from services.api.reports.routes import router as reports_router
 from services.api.users.routes import router as users_router
 from services.common.observability import configure_logging, install_observability
-from services.common.problems import Problem, install_problem_handlers
+from services.common.openapi import install_openapi_fixes
+from services.common.problems import install_problem_handlers
 from services.common.uploads import BodySizeLimitMiddleware
 
 DESCRIPTION = """
@@ -107,20 +108,5 @@ def create_app(
         admin_router,
     ):
         app.include_router(router)
-    _ensure_problem_schema(app)
+    install_openapi_fixes(app)
     return app
-
-
-def _ensure_problem_schema(app: FastAPI) -> None:
-    """Register the Problem schema in OpenAPI even though routes only reference it by $ref."""
-    original = app.openapi
-
-    def openapi() -> dict[str, object]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = original()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.setdefault("Problem", Problem.model_json_schema())
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

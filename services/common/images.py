@@ -10,6 +10,11 @@ from functools import cache
 import numpy as np
 from PIL import Image, ImageOps
 
+try:
+    from PIL import ImageCms
+except ImportError:  # Pillow built without LittleCMS: CMYK gets Pillow's plain conversion
+    ImageCms = None  # type: ignore[assignment]
+
 from services.common.problems import PayloadTooLarge, UnprocessableContent, UnsupportedMediaType
 
 # Pillow format name -> the MIME type we record and serve back.
@@ -20,10 +25,17 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "WEBP": "image/webp",
     "AVIF": "image/avif",
     "HEIF": "image/heic",
+    "TIFF": "image/tiff",
 }
-SUPPORTED_NAMES = "JPEG, PNG, WebP, AVIF or HEIC"
+SUPPORTED_NAMES = "JPEG, PNG, WebP, AVIF, HEIC or TIFF"
 # The openers to try; JPEG's also opens MPO files, which have no opener of their own.
-OPENERS = ["JPEG", "PNG", "WEBP", "AVIF", "HEIF"]
+OPENERS = ["JPEG", "PNG", "WEBP", "AVIF", "HEIF", "TIFF"]
+# Modes whose samples are wider than 8 bits; taken as 16-bit (0..65535) and scaled, not clipped.
+WIDE_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
+WHITE = (255, 255, 255)
+# Every mode `to_rgb_image` turns into RGB; anything else (LAB, multi-band TIFF) is refused.
+CONVERTIBLE_MODES = {"1", "L", "P", "RGB", "RGBA", "RGBX", "RGBa", "LA", "La", "PA", "CMYK"}
+CONVERTIBLE_MODES |= {"YCbCr", "I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
 
 
 class EmptyImage(UnprocessableContent):
@@ -40,6 +52,10 @@ class CorruptImage(UnprocessableContent):
 
 class TooManyPixels(PayloadTooLarge):
     slug = "too-many-pixels"
+
+
+class UnsupportedColours(UnsupportedMediaType):
+    slug = "unsupported-colour-mode"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +94,8 @@ def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
         raise TooManyPixels(
             f"The image is {image.width}x{image.height}; at most {max_pixels} pixels are accepted."
         )
+    if image.mode not in CONVERTIBLE_MODES:
+        raise UnsupportedColours(f"Images in colour mode {image.mode} are not supported.")
     return image
 
 
@@ -106,9 +124,47 @@ def inspect_image(data: bytes, *, max_pixels: int) -> ImageFacts:
 
 
 def to_rgb_array(image: Image.Image) -> np.ndarray:
-    """The image as upright 8-bit RGB (EXIF orientation applied, 16-bit scaled, alpha dropped)."""
+    """The image as upright 8-bit RGB pixels (see `to_rgb_image`)."""
+    return np.asarray(to_rgb_image(image), dtype=np.uint8)
+
+
+def to_rgb_image(image: Image.Image) -> Image.Image:
+    """The image upright (EXIF orientation) as 8-bit RGB, converted with care.
+
+    16-bit samples are scaled to 8 bits, alpha is composited on white, CMYK goes through its
+    embedded ICC profile when it has one, and palette and 1-bit images are expanded.
+    """
     upright = ImageOps.exif_transpose(image) or image
-    if upright.mode in {"I;16", "I;16L", "I;16B", "I;16N", "I"}:
-        grey = np.clip(np.asarray(upright, dtype=np.int64) >> 8, 0, 255).astype(np.uint8)
-        return np.repeat(grey[..., None], 3, axis=2)
-    return np.asarray(upright.convert("RGB"), dtype=np.uint8)
+    if upright.mode in WIDE_MODES:
+        return _wide_to_rgb(upright)
+    if upright.mode == "CMYK":
+        return _cmyk_to_rgb(upright)
+    if upright.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or "transparency" in upright.info:
+        return _on_white(upright.convert("RGBA"))
+    return upright.convert("RGB")
+
+
+def _wide_to_rgb(image: Image.Image) -> Image.Image:
+    samples = np.clip(np.asarray(image, dtype=np.float64), 0, 65535)
+    grey = np.rint(samples / 257).astype(np.uint8)
+    return Image.fromarray(grey, mode="L").convert("RGB")
+
+
+def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
+    profile = image.info.get("icc_profile")
+    if profile and ImageCms is not None:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(
+                image, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+        except (OSError, ImageCms.PyCMSError):  # a profile LittleCMS refuses: plain conversion
+            converted = None
+        if converted is not None:
+            return converted
+    return image.convert("RGB")
+
+
+def _on_white(rgba: Image.Image) -> Image.Image:
+    background = Image.new("RGBA", rgba.size, (*WHITE, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")

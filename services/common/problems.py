@@ -10,8 +10,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("deepcatcher.errors")
@@ -119,6 +121,10 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     error = ProblemError(exc.detail if isinstance(exc.detail, str) else None, headers=exc.headers)
+    if exc.status_code == 405:
+        # Starlette names only the first route matching the path; a path served by several
+        # routes (GET and DELETE /v1/users/me) must list all of them.
+        error.headers["Allow"] = ", ".join(_allowed_methods(request))
     error.status, error.title = exc.status_code, _reason(exc.status_code)
     return problem_response(error.to_problem(instance=request.url.path), headers=error.headers)
 
@@ -139,6 +145,15 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(error.to_problem(instance=request.url.path))
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -154,13 +169,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def problem_responses(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting problem+json bodies for these statuses."""
+    descriptions = descriptions or {}
     return {
         status: {
-            "model": Problem,
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-            "description": _reason(status),
+            "description": descriptions.get(status, _reason(status)),
         }
         for status in statuses
     }

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common.observability import configure_logging, install_observability
+from services.common.openapi import install_openapi_fixes
 from services.common.problems import install_problem_handlers
 from services.common.uploads import BodySizeLimitMiddleware
 from services.inference.config import InferenceSettings
@@ -52,4 +53,5 @@ def create_app(settings: InferenceSettings | None = None) -> FastAPI:
     app.include_router(predictions_router)
     app.include_router(models_router)
     app.include_router(health_router)
+    install_openapi_fixes(app)
     return app

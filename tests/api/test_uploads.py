@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
@@ -125,3 +127,73 @@ async def test_streamed_body_over_the_limit_is_cut_off(make_api: ApiFactory) -> 
 
 async def test_no_files_field(client: httpx.AsyncClient) -> None:
     assert_problem(await client.post("/v1/predictions", data={"other": "x"}), 422)
+
+
+def _scanned_pages() -> bytes:
+    first, second = images.photo_like(seed=5), images.photo_like(seed=6)
+    return images.encode(first, format="TIFF", save_all=True, append_images=[second])
+
+
+def _bilevel_scan() -> bytes:
+    scan = Image.new("1", (200, 160), 1)
+    scan.paste(0, (40, 40, 120, 100))
+    return images.encode(scan, format="TIFF", compression="group4")
+
+
+def _sixteen_bit_grey() -> bytes:
+    ramp = np.linspace(0, 65_535, 192 * 160).reshape(160, 192).astype(np.uint16)
+    return images.encode(Image.fromarray(ramp), format="PNG")
+
+
+def _transparent_palette() -> bytes:
+    logo = images.photo_like(seed=7).quantize(colors=16)
+    return images.encode(logo, format="PNG", transparency=0)
+
+
+def _half_transparent() -> bytes:
+    cutout = images.photo_like(seed=8).convert("RGBA")
+    cutout.putalpha(128)
+    return images.encode(cutout, format="PNG")
+
+
+FORMATS_PEOPLE_SEND = [
+    pytest.param("scan.tif", _scanned_pages(), "image/tiff", "image/tiff", id="multi-page-tiff"),
+    pytest.param("print.tif", _bilevel_scan(), "image/tiff", "image/tiff", id="group4-tiff"),
+    pytest.param(
+        "press.jpg", images.encode(images.photo_like(seed=9).convert("CMYK")), JPEG, JPEG, id="cmyk"
+    ),
+    pytest.param("depth.png", _sixteen_bit_grey(), "image/png", "image/png", id="16-bit-grey"),
+    pytest.param(
+        "grey.jpg", images.encode(images.photo_like(seed=10).convert("L")), JPEG, JPEG, id="grey"
+    ),
+    pytest.param("logo.png", _transparent_palette(), "image/png", "image/png", id="palette"),
+    pytest.param("cutout.png", _half_transparent(), "image/png", "image/png", id="alpha"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "content_type", "mime_type"), FORMATS_PEOPLE_SEND)
+async def test_formats_people_send_are_checked(
+    client: httpx.AsyncClient, name: str, data: bytes, content_type: str, mime_type: str
+) -> None:
+    headers = await sign_up(client, "ada@example.org")
+    response = await predict(client, (name, data, content_type), headers=headers)
+    assert response.status_code == 201, response.text
+    prediction = response.json()["items"][0]["prediction"]
+    assert prediction["image"]["mime_type"] == mime_type
+    assert 0.0 <= prediction["score"] <= 1.0
+    image = await client.get(f"/v1/predictions/{prediction['id']}/image", headers=headers)
+    assert image.headers["content-type"] == mime_type and image.content == data
+
+
+async def test_unsupported_format_answer_names_the_accepted_ones(
+    client: httpx.AsyncClient,
+) -> None:
+    body = assert_problem(await predict(client, ("anim.gif", _gif(), "image/gif")), 415)
+    for name in ("JPEG", "PNG", "WebP", "AVIF", "HEIC", "TIFF"):
+        assert name in body["detail"], body
+
+
+async def test_colour_mode_without_rgb_conversion_is_refused(client: httpx.AsyncClient) -> None:
+    lab = images.encode(Image.new("LAB", (64, 64)), format="TIFF")
+    body = assert_problem(await predict(client, ("lab.tif", lab, "image/tiff")), 415)
+    assert "LAB" in body["detail"]

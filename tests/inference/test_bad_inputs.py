@@ -27,12 +27,12 @@ async def post_file(client: httpx.AsyncClient, data: bytes, name: str = "upload"
         (SVG, 415, "unsupported-image"),
         (PDF, 415, "unsupported-image"),
         (encode(photo_like(), format="GIF"), 415, "unsupported-image"),
-        (encode(photo_like(), format="TIFF"), 415, "unsupported-image"),
+        (encode(photo_like(), format="BMP"), 415, "unsupported-image"),
         (jpeg()[: len(jpeg()) // 2], 422, "corrupt-image"),
         (png()[:-300], 422, "corrupt-image"),
         (png_bomb(), 413, "too-many-pixels"),
     ],
-    ids=["empty", "text", "svg", "pdf", "gif", "tiff", "truncated-jpeg", "truncated-png", "bomb"],
+    ids=["empty", "text", "svg", "pdf", "gif", "bmp", "truncated-jpeg", "truncated-png", "bomb"],
 )
 async def test_bad_upload_is_a_problem(
     service: httpx.AsyncClient, data: bytes, status: int, slug: str

@@ -65,3 +65,48 @@ def truncated_jpeg(*, seed: int = 0) -> bytes:
     """A JPEG cut off two thirds of the way through its picture data."""
     data = jpeg(seed=seed)
     return data[: len(data) * 2 // 3]
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def flat_cmyk_profile(*, lightness: int = 200) -> bytes:
+    """A tiny ICC v2 CMYK input profile that maps every colour to one neutral grey.
+
+    LittleCMS can build only RGB, Lab and XYZ profiles, so the tests write a CMYK one by hand:
+    a header, then `desc`, `wtpt`, `cprt` and an 8-bit `A2B0` lookup table to Lab.
+    """
+    white = _s15(0.9642) + _s15(1.0) + _s15(0.8249)
+    identity = b"".join(_s15(float(row == col)) for row in range(3) for col in range(3))
+    ramp = bytes(range(256))
+    lut = b"mft1" + bytes(4) + bytes([4, 3, 2, 0]) + identity + ramp * 4
+    lut += bytes([lightness, 128, 128]) * 16 + ramp * 3
+    desc = b"flat grey\0"
+    tags = [
+        (b"desc", b"desc" + bytes(4) + struct.pack(">I", len(desc)) + desc + bytes(78)),
+        (b"wtpt", b"XYZ " + bytes(4) + white),
+        (b"cprt", b"text" + bytes(4) + b"none\0"),
+        (b"A2B0", lut),
+    ]
+    start = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        table += signature + struct.pack(">II", start + len(data), len(body))
+        data += body + bytes(-len(body) % 4)
+    header = struct.pack(">I", start + len(data)) + bytes(4) + struct.pack(">I", 0x02100000)
+    header += b"scnrCMYKLab " + bytes(12) + b"acsp" + bytes(28) + bytes(4) + white
+    return header.ljust(128, b"\0") + struct.pack(">I", len(tags)) + table + data
+
+
+def png_16_bit_rgb(samples: np.ndarray) -> bytes:
+    """A 48-bit RGB PNG of these (height, width, 3) 16-bit samples (Pillow cannot write one)."""
+    height, width, _ = samples.shape
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows))
+        + _png_chunk(b"IEND", b"")
+    )

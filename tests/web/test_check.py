@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.images import jpeg, png
+from tests.support.images import encode, jpeg, photo_like, png
 from tests.support.processes import closed_port_url
 from tests.web.conftest import ApiAppFactory, WebFactory
 from tests.web.pages import HTMX, check, csrf_token, sign_up
@@ -21,6 +21,23 @@ async def test_home_offers_the_upload_form_and_says_checks_are_not_saved(
     assert 'name="files"' in page.text and "multiple" in page.text
     assert "checks are not saved" in page.text
     assert '<script src="/static/vendor/htmx/htmx.min.js"' in page.text
+
+
+async def test_a_scanned_tiff_is_offered_and_checked_with_its_picture(
+    web: httpx.AsyncClient,
+) -> None:
+    page = await web.get("/")
+    accept = page.text.split('accept="', 1)[1].split('"', 1)[0].split(",")
+    assert {"image/tiff", ".tif", ".tiff"} <= set(accept)
+    first, second = photo_like(seed=3).convert("CMYK"), photo_like(seed=4)
+    scan = encode(first, format="TIFF", save_all=True, append_images=[second])
+
+    result = await check(web, ("scan.tif", scan, "image/tiff"))
+
+    assert result.status_code == 200
+    assert result.text.count('class="result-card result-') == 1
+    assert "Not an image we can check" not in result.text
+    assert "data:image/jpeg;base64," in result.text
 
 
 async def test_anonymous_check_gives_one_card_per_file_in_order(web: httpx.AsyncClient) -> None:

@@ -19,6 +19,7 @@ EXTENSIONS = {
     "image/webp": "webp",
     "image/avif": "avif",
     "image/heic": "heic",
+    "image/tiff": "tif",
 }
 
 

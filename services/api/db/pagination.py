@@ -5,10 +5,26 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Query
 
 from services.common.problems import BadRequest
 
 Position = tuple[datetime, uuid.UUID]
+INVALID_CURSOR = "The cursor is not valid."
+# Documented rather than enforced, so that every bad cursor gets the same 400.
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description=(
+            "The `next_cursor` of the previous page, unchanged (base64url). "
+            "Any other value answers 400."
+        ),
+        json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+    ),
+]
 
 
 def encode_cursor(*, created_at: datetime, row_id: uuid.UUID) -> str:
@@ -24,7 +40,7 @@ def decode_cursor(cursor: str) -> Position:
         created, _, identifier = raw.partition("|")
         return datetime.fromisoformat(created), uuid.UUID(identifier)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not valid.") from exc
+        raise BadRequest(INVALID_CURSOR) from exc
 
 
 def aware(moment: datetime | None) -> datetime | None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
+from services.api.db.pagination import INVALID_CURSOR, CursorQuery
 from services.api.deps import BulkDep, BulkPredictor, RateLimiterDep, SessionDep, StorageDep
 from services.api.jobs import service
 from services.api.jobs.archives import NamedBytes
@@ -57,12 +58,12 @@ async def create_job(
     response_model=JobPage,
     summary="List my jobs",
     description="Your bulk jobs, newest first, with their progress.",
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400, 401, 403, descriptions={400: INVALID_CURSOR}),
 )
 async def list_jobs(
     principal: BulkPredictor,
     session: SessionDep,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JobPage:
     """One page of the caller's jobs."""

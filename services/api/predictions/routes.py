@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from services.api.db.pagination import aware
+from services.api.db.pagination import INVALID_CURSOR, CursorQuery, aware
 from services.api.deps import (
     ClientIp,
     DetectionDep,
@@ -28,9 +28,10 @@ from services.common.problems import Forbidden, UnprocessableContent, problem_re
 router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
 
 PREDICT_DESCRIPTION = """
-Upload one or more images (multipart field `files`; JPEG, PNG, WebP, AVIF or HEIC) and get one
-result per file, in order. A file that cannot be checked gets its own `error` entry (a problem
-object) and does not fail the others; when no file can be checked the answer is that problem.
+Upload one or more images (multipart field `files`; JPEG, PNG, WebP, AVIF, HEIC or TIFF, the
+first page of a multi-page TIFF) and get one result per file, in order. A file that cannot be
+checked gets its own `error` entry (a problem object) and does not fail the others; when no file
+can be checked the answer is that problem.
 
 Anonymous callers may predict under a stricter rate limit; nothing is saved. Signed-in callers
 (token or API key with the `predict` scope) get the results saved to their history (201).
@@ -48,7 +49,9 @@ make a retried request return the first answer instead of creating duplicates.
     description=PREDICT_DESCRIPTION,
     responses={
         201: {"model": PredictionBatch, "description": "Checked and saved to history."},
-        **problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
+        **problem_responses(
+            400, 401, 403, 413, 415, 422, 429, 503, descriptions={400: service.INVALID_KEY}
+        ),
     },
 )
 async def create_predictions(
@@ -63,7 +66,11 @@ async def create_predictions(
         Header(
             alias="Idempotency-Key",
             max_length=255,
-            description="Makes a retried request return the first answer (printable, 1-255).",
+            description=(
+                "Makes a retried request return the first answer: 1 to 255 printable "
+                "characters. An empty or unprintable key answers 400."
+            ),
+            json_schema_extra={"pattern": "^[ -~]{1,255}$"},
         ),
     ] = None,
 ) -> PredictionBatch | JSONResponse:
@@ -95,7 +102,7 @@ async def create_predictions(
         "`cursor` for the next page. Filter by verdict and by creation time "
         "(`created_from` inclusive, `created_to` exclusive; ISO 8601 with a timezone)."
     ),
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400, 401, 403, 422, descriptions={400: INVALID_CURSOR}),
 )
 async def list_predictions(
     principal: HistoryReader,
@@ -103,7 +110,7 @@ async def list_predictions(
     verdict: Verdict | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PredictionPage:
     """One page of the caller's history."""

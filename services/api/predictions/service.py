@@ -23,6 +23,8 @@ from services.api.predictions.schemas import PredictionBatch, PredictionOut
 from services.api.predictions.uploads import CheckedUpload, check_upload
 from services.common.problems import BadRequest, ProblemError
 
+INVALID_KEY = "Idempotency-Key must be 1 to 255 printable characters."
+
 
 @dataclass(frozen=True, slots=True)
 class Detection:
@@ -84,7 +86,7 @@ def _retry_of(
     if principal is None or key is None:
         return None
     if not (0 < len(key) <= idempotency.MAX_KEY_LENGTH and key.isprintable()):
-        raise BadRequest("Idempotency-Key must be 1 to 255 printable characters.")
+        raise BadRequest(INVALID_KEY)
     request_hash = idempotency.fingerprint([[c.filename, c.sha256, c.ok] for c in checked])
     return idempotency.KeyedRequest(user_id=principal.user.id, key=key, request_hash=request_hash)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from services.api.db.pagination import INVALID_CURSOR, CursorQuery
 from services.api.deps import Admin, Reporter, SessionDep
 from services.api.reports import service
 from services.api.reports.schemas import (
@@ -47,13 +48,13 @@ async def create_report(
     response_model=ReportPage,
     summary="List reports",
     description="Your reports, newest first; admins see everyone's. Filter by status.",
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400, 401, 403, 422, descriptions={400: INVALID_CURSOR}),
 )
 async def list_reports(
     principal: Reporter,
     session: SessionDep,
     status: ReportStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ReportPage:
     """One page of reports the caller may see."""

@@ -27,7 +27,7 @@ ExplainQuery = Annotated[
     responses=problem_responses(413, 415, 422, 503),
 )
 async def predict(
-    file: Annotated[UploadFile, File(description="A JPEG, PNG, WebP, AVIF or HEIC image.")],
+    file: Annotated[UploadFile, File(description="A JPEG, PNG, WebP, AVIF, HEIC or TIFF image.")],
     pipeline: PipelineDep,
     settings: SettingsDep,
     explain: ExplainQuery = False,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import io
 
-from PIL import Image, ImageOps
+from PIL import Image
 
-from services.common.images import open_image
+from services.common.images import open_image, to_rgb_image
 
 # Widths the pages ask for: history thumbnails and the result page's picture.
 RENDITION_WIDTHS = frozenset({320, 960})
@@ -18,8 +18,7 @@ def rendition(data: bytes, *, max_px: int, max_pixels: int) -> bytes | None:
     try:
         image = open_image(data, max_pixels=max_pixels)
         image.draft("RGB", (max_px, max_px))  # JPEG decodes straight to a smaller size
-        upright = ImageOps.exif_transpose(image) or image
-        upright = upright.convert("RGB")
+        upright = to_rgb_image(image)
         upright.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
     except Exception:  # any decode failure just means "no picture"
         return None
