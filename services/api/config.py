@@ -29,6 +29,8 @@ class ApiSettings(BaseSettings):
     image_dir: Path = Path("var/images")
     # One URL, or several separated by commas: requests are spread across the replicas.
     inference_url: str = "http://127.0.0.1:8001"
+    # The inference service's DEEPCATCHER_INFERENCE_SERVICE_TOKEN, sent as a bearer token.
+    inference_token: SecretStr | None = None
     inference_timeout_s: float = 30.0
     inference_connect_retries: int = 2
     inference_retry_after_s: int = 10
@@ -41,6 +43,9 @@ class ApiSettings(BaseSettings):
     rate_limit_user: str = "60/minute"
     rate_limit_api_key: str = "120/minute"
     rate_limit_auth: str = "10/minute"
+    # Addresses or networks (comma-separated) whose X-Forwarded-For names the client: the web
+    # service and your reverse proxy. None by default, so a caller cannot pick its own address.
+    forwarded_allow_ips: str = ""
     model_version_ttl_s: float = 30.0
     # Bulk jobs: an arq queue on Redis, worked by `deepcatcher worker` processes.
     queue_url: str = "redis://127.0.0.1:6379/0"
@@ -67,6 +72,11 @@ class ApiSettings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         return self
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The addresses whose forwarded headers are believed."""
+        return [host.strip() for host in self.forwarded_allow_ips.split(",") if host.strip()]
 
     @property
     def inference_urls(self) -> list[str]:

@@ -10,6 +10,7 @@ import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.common.observability import configure_logging, install_observability
 from services.common.uploads import BodySizeLimitMiddleware
@@ -49,6 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     inference_http = create_http_client(
         base_url=settings.inference_url,
         timeout_s=settings.inference_timeout_s,
+        token=settings.inference_token.get_secret_value() if settings.inference_token else None,
         transport=app.state.inference_transport,
     )
     app.state.web = AppState(
@@ -102,7 +104,7 @@ def create_app(
 
 
 def _install_middleware(app: FastAPI, *, settings: WebSettings) -> None:
-    """Sessions inside, then upload limits, security headers, request ids and the access log."""
+    """Sessions inside, then limits, headers, request ids, the access log, forwarded addresses."""
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
@@ -115,6 +117,8 @@ def _install_middleware(app: FastAPI, *, settings: WebSettings) -> None:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BrowserAddressMiddleware)
     install_observability(app)
+    # Outermost: the address forwarded to the API is the one the trusted proxies name, or the peer.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
 
 def _mount_static(app: FastAPI, *, settings: WebSettings) -> None:
