@@ -43,6 +43,11 @@ class ApiSettings(BaseSettings):
     rate_limit_user: str = "60/minute"
     rate_limit_api_key: str = "120/minute"
     rate_limit_auth: str = "10/minute"
+    # Per account: this many wrong passwords in a row lock its sign-in for sign_in_lock_s,
+    # doubling with each further one up to sign_in_max_lock_s; a lock always expires.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_lock_s: int = Field(default=60, ge=1)
+    sign_in_max_lock_s: int = Field(default=900, ge=1)
     # Addresses or networks (comma-separated) whose X-Forwarded-For names the client: the web
     # service and your reverse proxy. None by default, so a caller cannot pick its own address.
     forwarded_allow_ips: str = ""

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from services.api.auth import service
 from services.api.auth.schemas import TokenOut
+from services.api.auth.throttle import ThrottlePolicy
 from services.api.deps import ClientIp, RateLimiterDep, SessionDep, SettingsDep, SignedIn
 from services.api.users import service as users_service
 from services.api.users.schemas import UserCreate, UserOut
@@ -40,7 +41,9 @@ async def register(
     summary="Sign in",
     description=(
         "OAuth2 password flow: send `username` (your email) and `password` as a form. "
-        "Returns a bearer token to send as `Authorization: Bearer <token>`."
+        "Returns a bearer token to send as `Authorization: Bearer <token>`. After several "
+        "wrong passwords in a row an account's sign-in is locked for a while (429 with "
+        "`Retry-After`, even for the right password); each further one doubles the lock."
     ),
     responses=problem_responses(401, 422, 429),
 )
@@ -59,6 +62,11 @@ async def token(
         email=form.username,
         password=form.password,
         ttl_s=settings.token_ttl_s,
+        policy=ThrottlePolicy(
+            max_failures=settings.sign_in_max_failures,
+            lock_s=settings.sign_in_lock_s,
+            max_lock_s=settings.sign_in_max_lock_s,
+        ),
     )
     return TokenOut(access_token=access_token, expires_in=settings.token_ttl_s)
 
