@@ -34,8 +34,8 @@ class WebSettings(BaseSettings):
     forwarded_allow_ips: str = ""
     api_timeout_s: float = Field(default=120.0, gt=0.0)
     inference_timeout_s: float = Field(default=10.0, gt=0.0)
-    # Send the session cookie over HTTPS only; turn on whenever the site is served over HTTPS.
-    secure_cookies: bool = False
+    # Send the session cookie over HTTPS only: on by default outside development.
+    secure_cookies: bool | None = None
     session_max_age_s: int = Field(default=7 * 24 * 3600, ge=60)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_files_per_request: int = Field(default=16, ge=1)
@@ -57,6 +57,13 @@ class WebSettings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         return self
+
+    @property
+    def session_cookie_secure(self) -> bool:
+        """Whether the session cookie carries Secure (HTTPS only)."""
+        if self.secure_cookies is None:
+            return self.environment != "development"
+        return self.secure_cookies
 
     @property
     def trusted_proxies(self) -> list[str]:

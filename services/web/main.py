@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.common.observability import configure_logging, install_observability
@@ -28,8 +27,9 @@ from services.web.health import router as health_router
 from services.web.predictions.routes import router as predictions_router
 from services.web.rendering import STATIC_DIR, Pages
 from services.web.reports.routes import router as reports_router
+from services.web.security.cookies import EncryptedSessionMiddleware
 from services.web.security.csrf import verify_csrf
-from services.web.security.headers import SecurityHeadersMiddleware
+from services.web.security.headers import NoStoreMiddleware, SecurityHeadersMiddleware
 
 # Front-end packages npm installs (pinned in package-lock.json): URL name -> folder, needed file.
 VENDOR_ASSETS = {
@@ -106,15 +106,15 @@ def create_app(
 def _install_middleware(app: FastAPI, *, settings: WebSettings) -> None:
     """Sessions inside, then limits, headers, request ids, the access log, forwarded addresses."""
     app.add_middleware(
-        SessionMiddleware,
+        EncryptedSessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
-        session_cookie="deepcatcher_session",
-        max_age=settings.session_max_age_s,
-        same_site="lax",
-        https_only=settings.secure_cookies,
+        cookie="deepcatcher_session",
+        max_age_s=settings.session_max_age_s,
+        https_only=settings.session_cookie_secure,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BrowserAddressMiddleware)
     install_observability(app)
     # Outermost: the address forwarded to the API is the one the trusted proxies name, or the peer.

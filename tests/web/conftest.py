@@ -60,6 +60,8 @@ def web_settings() -> WebSettings:
         api_public_url="http://localhost:8002",
         inference_url="http://inference.test",
         inference_token=INFERENCE_TOKEN,
+        # The test client speaks plain HTTP, so it would not send a Secure cookie back.
+        secure_cookies=False,
     )
 
 

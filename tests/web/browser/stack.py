@@ -123,6 +123,8 @@ async def _start_all(stack: Stack, *, folder: Path) -> None:
             "DEEPCATCHER_WEB_API_URL": urls["api"],
             "DEEPCATCHER_WEB_INFERENCE_URL": urls["inference"],
             "DEEPCATCHER_WEB_INFERENCE_TOKEN": INFERENCE_TOKEN,
+            # The stack is served over plain HTTP.
+            "DEEPCATCHER_WEB_SECURE_COOKIES": "false",
         },
     }
     # The inference service loads TensorFlow; start it first and the others meanwhile.
