@@ -37,6 +37,8 @@ class ApiSettings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_files_per_request: int = Field(default=16, ge=1)
     max_image_pixels: int = Field(default=50_000_000, ge=1)
+    # Every body but a multipart upload (JSON, the sign-in form): refused past this while read.
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1)
     token_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
     rate_limit_storage_uri: str = "memory://"
     rate_limit_anonymous: str = "10/minute"

@@ -95,7 +95,11 @@ def create_app(
     app.state.inference_transport = inference_transport
     install_problem_handlers(app)
     install_database_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_request_bytes,
+        max_other_body_bytes=settings.max_json_body_bytes,
+    )
     install_observability(app)
     # Outermost, so limits and logs see the client the trusted proxies name, and only theirs.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

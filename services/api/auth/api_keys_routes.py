@@ -7,11 +7,12 @@ import uuid
 from fastapi import APIRouter, status
 
 from services.api.auth import service
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.api.deps import SessionDep, SettingsDep, SignedIn
 from services.common.problems import problem_responses
 
-router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
+router = APIRouter(prefix="/v1/api-keys", tags=["api keys"], route_class=CredentialsFirstRoute)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from services.api.deps import ClientIp, RateLimiterDep, SessionDep, SettingsDep,
 from services.api.users import service as users_service
 from services.api.users.schemas import UserCreate, UserOut
 from services.common.problems import problem_responses
+from services.common.validation import refuse_nul
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -55,6 +56,7 @@ async def token(
     ip: ClientIp,
 ) -> TokenOut:
     """Exchange an email and password for a bearer token."""
+    refuse_nul(username=form.username)
     await limiter.hit(bucket="auth", identity=ip)
     access_token = await service.sign_in(
         session=session,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.deps import Admin, Reporter, SessionDep
 from services.api.reports import service
 from services.api.reports.schemas import (
@@ -18,7 +19,7 @@ from services.api.reports.schemas import (
 )
 from services.common.problems import problem_responses
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=CredentialsFirstRoute)
 
 
 @router.post(
