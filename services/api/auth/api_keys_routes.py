@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"], route_class=Credent
     response_model=ApiKeyCreated,
     summary="Create an API key",
     description="The whole key is in this answer only; store it now. Only its hash is kept.",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 413, 422),
 )
 async def create_api_key(
     body: ApiKeyCreate, principal: SignedIn, session: SessionDep, settings: SettingsDep

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
     response_model=UserOut,
     summary="Create an account",
     description="Registers a user with an email and a password of at least 10 characters.",
-    responses=problem_responses(409, 422, 429),
+    responses=problem_responses(409, 413, 422, 429),
 )
 async def register(
     body: UserCreate, session: SessionDep, limiter: RateLimiterDep, ip: ClientIp
@@ -46,7 +46,7 @@ async def register(
         "wrong passwords in a row an account's sign-in is locked for a while (429 with "
         "`Retry-After`, even for the right password); each further one doubles the lock."
     ),
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(401, 413, 422, 429),
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
