@@ -46,7 +46,9 @@ class ServiceSpec:
 
 
 def _http_service(name: str, factory: str, host: str, port: int) -> ServiceSpec:
+    # The apps decide whose X-Forwarded-For to believe (their forwarded_allow_ips), not uvicorn.
     command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--no-access-log"]
+    command += ["--no-proxy-headers"]
     command += ["--host", host, "--port", str(port)]
     return ServiceSpec(name=name, command=command, url=f"http://{host}:{port}")
 

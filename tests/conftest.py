@@ -20,7 +20,7 @@ from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.api.db.models import Base
 from services.api.main import create_app as create_api_app
-from tests.support.apps import in_process
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, in_process
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
 from tests.support.transports import RecordingTransport
@@ -75,6 +75,7 @@ class InferenceService:
 
             settings = InferenceSettings(
                 environment="test",
+                service_token=INFERENCE_TOKEN,
                 model_path=write_tiny_model(folder=self.folder),
                 batch_max_wait_ms=1.0,
             )
@@ -97,7 +98,9 @@ class InferenceService:
 async def _wait_until_ready(app: FastAPI, *, timeout_s: float = 120.0) -> None:
     """Wait for the inference service's warm-up, as a deployment's readiness probe would."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://inference.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://inference.test", headers=INFERENCE_AUTH
+    ) as client:
         deadline = asyncio.get_running_loop().time() + timeout_s
         while (await client.get("/readyz")).status_code != 200:
             assert asyncio.get_running_loop().time() < deadline, "inference never became ready"
@@ -138,6 +141,7 @@ def api_settings(database_url: str, tmp_path: Path) -> ApiSettings:
         database_url=database_url,
         image_dir=tmp_path / "images",
         inference_url="http://inference.test",
+        inference_token=INFERENCE_TOKEN,
         rate_limit_anonymous="1000/minute",
         rate_limit_user="1000/minute",
         rate_limit_api_key="1000/minute",

@@ -29,18 +29,30 @@ class ApiSettings(BaseSettings):
     image_dir: Path = Path("var/images")
     # One URL, or several separated by commas: requests are spread across the replicas.
     inference_url: str = "http://127.0.0.1:8001"
+    # The inference service's DEEPCATCHER_INFERENCE_SERVICE_TOKEN, sent as a bearer token.
+    inference_token: SecretStr | None = None
     inference_timeout_s: float = 30.0
     inference_connect_retries: int = 2
     inference_retry_after_s: int = 10
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_files_per_request: int = Field(default=16, ge=1)
     max_image_pixels: int = Field(default=50_000_000, ge=1)
+    # Every body but a multipart upload (JSON, the sign-in form): refused past this while read.
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1)
     token_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
     rate_limit_storage_uri: str = "memory://"
     rate_limit_anonymous: str = "10/minute"
     rate_limit_user: str = "60/minute"
     rate_limit_api_key: str = "120/minute"
     rate_limit_auth: str = "10/minute"
+    # Per account: this many wrong passwords in a row lock its sign-in for sign_in_lock_s,
+    # doubling with each further one up to sign_in_max_lock_s; a lock always expires.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_lock_s: int = Field(default=60, ge=1)
+    sign_in_max_lock_s: int = Field(default=900, ge=1)
+    # Addresses or networks (comma-separated) whose X-Forwarded-For names the client: the web
+    # service and your reverse proxy. None by default, so a caller cannot pick its own address.
+    forwarded_allow_ips: str = ""
     model_version_ttl_s: float = 30.0
     # Bulk jobs: an arq queue on Redis, worked by `deepcatcher worker` processes.
     queue_url: str = "redis://127.0.0.1:6379/0"
@@ -67,6 +79,11 @@ class ApiSettings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         return self
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The addresses whose forwarded headers are believed."""
+        return [host.strip() for host in self.forwarded_allow_ips.split(",") if host.strip()]
 
     @property
     def inference_urls(self) -> list[str]:

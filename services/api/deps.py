@@ -169,7 +169,7 @@ BulkPredictor = Annotated[Principal, require_scope(Scope.predict)]
 
 
 def client_ip(request: Request) -> str:
-    """The caller's IP address (behind a proxy, run uvicorn with --proxy-headers)."""
+    """The caller's IP address (a trusted proxy's X-Forwarded-For: see `forwarded_allow_ips`)."""
     return request.client.host if request.client else "unknown"
 
 

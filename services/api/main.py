@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.api.admin.routes import router as admin_router
 from services.api.auth.api_keys_routes import router as api_keys_router
@@ -95,8 +96,14 @@ def create_app(
     app.state.inference_transport = inference_transport
     install_problem_handlers(app)
     install_database_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_request_bytes,
+        max_other_body_bytes=settings.max_json_body_bytes,
+    )
     install_observability(app)
+    # Outermost, so limits and logs see the client the trusted proxies name, and only theirs.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in (
         health_router,
         auth_router,

@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, FilePath, field_validator, model_validator
+from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_TOKEN_LENGTH = 32
 
 
 class InferenceSettings(BaseSettings):
@@ -21,6 +23,11 @@ class InferenceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8001
     log_level: str = "INFO"
+    # Every route but the probes asks for it as a bearer token; the API and web send it.
+    # Required outside development: anyone who reaches the port could otherwise use the model.
+    service_token: SecretStr | None = None
+    # When set, /metrics asks for this bearer token instead; unset, /metrics stays open.
+    metrics_token: SecretStr | None = None
     model_path: Path = Path("models/deepcatcher-default.keras")
     # The fused detector: the semantic view's card and the fusion of every view. Without one,
     # the low-level model alone decides (as with a TF Serving model trained elsewhere).
@@ -56,10 +63,22 @@ class InferenceSettings(BaseSettings):
     spectrum_image_px: int = Field(default=128, ge=16, le=512)
     spectrum_max_crops: int = Field(default=4, ge=1)
 
-    @field_validator("fusion_card_path", mode="before")
+    @field_validator("fusion_card_path", "service_token", "metrics_token", mode="before")
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _require_service_token(self) -> InferenceSettings:
+        token = self.service_token.get_secret_value() if self.service_token else ""
+        if self.environment != "development" and len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"DEEPCATCHER_INFERENCE_SERVICE_TOKEN must be a random value of at least "
+                f"{MIN_TOKEN_LENGTH} characters outside development (give the API and web the "
+                "same one); make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe())'"
+            )
+        return self
 
     @model_validator(mode="after")
     def _queue_holds_a_batch(self) -> InferenceSettings:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from services.common.observability import configure_logging, install_observability
 from services.common.openapi import install_openapi_fixes
-from services.common.problems import install_problem_handlers
+from services.common.problems import install_problem_handlers, problem_responses
 from services.common.uploads import BodySizeLimitMiddleware
 from services.inference.config import InferenceSettings
 from services.inference.detectors.lowlevel.routes import router as models_router
@@ -17,6 +17,7 @@ from services.inference.health.routes import router as health_router
 from services.inference.metrics import InferenceMetrics, MetricsMiddleware
 from services.inference.predictions.routes import router as predictions_router
 from services.inference.runtime import open_runtime
+from services.inference.security import require_service_token
 
 
 @asynccontextmanager
@@ -50,8 +51,12 @@ def create_app(settings: InferenceSettings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_observability(app)
-    app.include_router(predictions_router)
-    app.include_router(models_router)
+    for router in (predictions_router, models_router):
+        app.include_router(
+            router,
+            dependencies=[Depends(require_service_token)],
+            responses=problem_responses(401, 403),
+        )
     app.include_router(health_router)
     install_openapi_fixes(app)
     return app

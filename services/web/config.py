@@ -27,10 +27,15 @@ class WebSettings(BaseSettings):
     # Where browsers reach the API (its /docs and the curl example); the internal URL by default.
     api_public_url: str | None = None
     inference_url: str = "http://127.0.0.1:8001"
+    # The inference service's DEEPCATCHER_INFERENCE_SERVICE_TOKEN, sent as a bearer token.
+    inference_token: SecretStr | None = None
+    # Addresses or networks (comma-separated) of your reverse proxy, whose X-Forwarded-For names
+    # the browser; the web forwards only the address it determined to the API. None by default.
+    forwarded_allow_ips: str = ""
     api_timeout_s: float = Field(default=120.0, gt=0.0)
     inference_timeout_s: float = Field(default=10.0, gt=0.0)
-    # Send the session cookie over HTTPS only; turn on whenever the site is served over HTTPS.
-    secure_cookies: bool = False
+    # Send the session cookie over HTTPS only: on by default outside development.
+    secure_cookies: bool | None = None
     session_max_age_s: int = Field(default=7 * 24 * 3600, ge=60)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_files_per_request: int = Field(default=16, ge=1)
@@ -52,6 +57,18 @@ class WebSettings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         return self
+
+    @property
+    def session_cookie_secure(self) -> bool:
+        """Whether the session cookie carries Secure (HTTPS only)."""
+        if self.secure_cookies is None:
+            return self.environment != "development"
+        return self.secure_cookies
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The addresses whose forwarded headers are believed."""
+        return [host.strip() for host in self.forwarded_allow_ips.split(",") if host.strip()]
 
     @property
     def max_request_bytes(self) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.common.observability import configure_logging, install_observability
 from services.common.uploads import BodySizeLimitMiddleware
@@ -27,8 +27,9 @@ from services.web.health import router as health_router
 from services.web.predictions.routes import router as predictions_router
 from services.web.rendering import STATIC_DIR, Pages
 from services.web.reports.routes import router as reports_router
+from services.web.security.cookies import EncryptedSessionMiddleware
 from services.web.security.csrf import verify_csrf
-from services.web.security.headers import SecurityHeadersMiddleware
+from services.web.security.headers import NoStoreMiddleware, SecurityHeadersMiddleware
 
 # Front-end packages npm installs (pinned in package-lock.json): URL name -> folder, needed file.
 VENDOR_ASSETS = {
@@ -49,6 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     inference_http = create_http_client(
         base_url=settings.inference_url,
         timeout_s=settings.inference_timeout_s,
+        token=settings.inference_token.get_secret_value() if settings.inference_token else None,
         transport=app.state.inference_transport,
     )
     app.state.web = AppState(
@@ -102,19 +104,21 @@ def create_app(
 
 
 def _install_middleware(app: FastAPI, *, settings: WebSettings) -> None:
-    """Sessions inside, then upload limits, security headers, request ids and the access log."""
+    """Sessions inside, then limits, headers, request ids, the access log, forwarded addresses."""
     app.add_middleware(
-        SessionMiddleware,
+        EncryptedSessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
-        session_cookie="deepcatcher_session",
-        max_age=settings.session_max_age_s,
-        same_site="lax",
-        https_only=settings.secure_cookies,
+        cookie="deepcatcher_session",
+        max_age_s=settings.session_max_age_s,
+        https_only=settings.session_cookie_secure,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BrowserAddressMiddleware)
     install_observability(app)
+    # Outermost: the address forwarded to the API is the one the trusted proxies name, or the peer.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
 
 def _mount_static(app: FastAPI, *, settings: WebSettings) -> None:

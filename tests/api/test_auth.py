@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.auth.models import AccessToken
 from services.api.db.base import utcnow
+from tests.conftest import ApiFactory
 from tests.support.api import PASSWORD, assert_problem, sign_in, sign_up
 
 
@@ -89,3 +91,53 @@ async def test_delete_account_removes_the_user(client: httpx.AsyncClient) -> Non
         "/v1/auth/token", data={"username": "gus@example.org", "password": PASSWORD}
     )
     assert_problem(relogin, 401)
+
+
+async def _sign_in_with(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await client.post("/v1/auth/token", data={"username": email, "password": password})
+
+
+async def test_wrong_passwords_lock_the_account_until_the_lock_expires(
+    make_api: ApiFactory,
+) -> None:
+    async with make_api(sign_in_max_failures=3, sign_in_lock_s=1) as client:
+        await sign_up(client, "hal@example.org")
+        wrong = [
+            await _sign_in_with(client, "hal@example.org", "wrong password!") for _ in range(3)
+        ]
+        locked = await _sign_in_with(client, "HAL@example.org", PASSWORD)
+        other = await _sign_in_with(client, "nobody-else@example.org", PASSWORD)
+        await asyncio.sleep(1.2)
+        unlocked = await _sign_in_with(client, "hal@example.org", PASSWORD)
+    assert [response.status_code for response in wrong] == [401, 401, 401]
+    body = assert_problem(locked, 429)
+    assert body["type"] == "urn:deepcatcher:problem:sign-in-locked"
+    assert locked.headers["Retry-After"] == "1"
+    assert other.status_code == 401  # only that account is locked
+    assert unlocked.status_code == 200, unlocked.text
+
+
+async def test_each_further_wrong_password_doubles_the_lock_and_success_resets_it(
+    make_api: ApiFactory,
+) -> None:
+    async with make_api(sign_in_max_failures=2, sign_in_lock_s=1, sign_in_max_lock_s=600) as client:
+        await sign_up(client, "ivy@example.org")
+        for _ in range(2):
+            await _sign_in_with(client, "ivy@example.org", "wrong password!")
+        await asyncio.sleep(1.2)
+        again = await _sign_in_with(client, "ivy@example.org", "wrong password!")
+        locked = await _sign_in_with(client, "ivy@example.org", PASSWORD)
+        await asyncio.sleep(2.2)
+        assert (await _sign_in_with(client, "ivy@example.org", PASSWORD)).status_code == 200
+        after_success = await _sign_in_with(client, "ivy@example.org", "wrong password!")
+    assert again.status_code == 401
+    assert assert_problem(locked, 429) and locked.headers["Retry-After"] == "2"
+    assert after_success.status_code == 401  # the count started again
+
+
+async def test_unknown_emails_lock_alike_so_a_lock_tells_nothing(make_api: ApiFactory) -> None:
+    async with make_api(sign_in_max_failures=2, sign_in_lock_s=60) as client:
+        for _ in range(2):
+            await _sign_in_with(client, "ghost@example.org", "wrong password!")
+        locked = await _sign_in_with(client, "ghost@example.org", "wrong password!")
+    assert_problem(locked, 429)

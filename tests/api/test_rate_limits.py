@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
+
+from services.common.processes import free_port, wait_until_ready
 from tests.conftest import ApiFactory
 from tests.support import images
 from tests.support.api import JPEG, assert_problem, predict, sign_up
+from tests.support.processes import deepcatcher_command, running
 
 
 async def test_anonymous_callers_are_limited_per_ip(make_api: ApiFactory) -> None:
@@ -48,3 +54,49 @@ async def test_sign_in_attempts_are_limited(make_api: ApiFactory) -> None:
             "/v1/auth/token", data={"username": "x@example.org", "password": "wrong-password"}
         )
         assert_problem(blocked, 429)
+
+
+def _wrong_sign_in(attempt: int) -> dict[str, str]:
+    """A wrong password for a fresh email each time, so that no account gets throttled."""
+    return {"username": f"spoof{attempt}@example.org", "password": "wrong-password"}
+
+
+def _claiming(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+def test_spoofed_forwarded_for_does_not_move_the_limit_of_a_served_api(
+    database_url: str, tmp_path: Path, clean_database: None
+) -> None:
+    port = free_port()
+    env = {
+        "DEEPCATCHER_API_DATABASE_URL": database_url,
+        "DEEPCATCHER_API_IMAGE_DIR": str(tmp_path / "images"),
+        "DEEPCATCHER_API_PORT": str(port),
+        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "10/minute",
+    }
+    # Served as `make run` serves it, over TCP from 127.0.0.1, which uvicorn alone would trust.
+    with running(deepcatcher_command("serve", "--only", "api"), env=env, log=tmp_path / "api.log"):
+        url = f"http://127.0.0.1:{port}/v1/auth/token"
+        wait_until_ready(f"http://127.0.0.1:{port}/healthz")
+        statuses = [
+            httpx.post(url, data=_wrong_sign_in(i), headers=_claiming(f"203.0.113.{i}")).status_code
+            for i in range(14)
+        ]
+    assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}
+
+
+async def test_only_a_trusted_proxy_names_the_client(make_api: ApiFactory) -> None:
+    # The test client connects from 127.0.0.1: here the configured proxy.
+    async with make_api(rate_limit_auth="2/minute", forwarded_allow_ips="127.0.0.1") as client:
+        first = [
+            await client.post(
+                "/v1/auth/token", data=_wrong_sign_in(i), headers=_claiming("203.0.113.1")
+            )
+            for i in range(3)
+        ]
+        other = await client.post(
+            "/v1/auth/token", data=_wrong_sign_in(9), headers=_claiming("203.0.113.2")
+        )
+    assert [response.status_code for response in first] == [401, 401, 429]
+    assert other.status_code == 401

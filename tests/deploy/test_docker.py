@@ -171,3 +171,21 @@ def test_hadolint_finds_nothing() -> None:
         [str(hadolint), str(ROOT / "Dockerfile")], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_inference_token_is_required_and_given_to_its_callers(compose: dict[str, Any]) -> None:
+    expected = {
+        "inference": "DEEPCATCHER_INFERENCE_SERVICE_TOKEN",
+        "api": "DEEPCATCHER_API_INFERENCE_TOKEN",
+        "worker": "DEEPCATCHER_API_INFERENCE_TOKEN",
+        "web": "DEEPCATCHER_WEB_INFERENCE_TOKEN",
+    }
+    for name, key in expected.items():
+        token = compose["services"][name]["environment"][key]
+        assert token.startswith("${DEEPCATCHER_SERVICE_TOKEN:?"), name
+
+
+def test_the_api_believes_forwarded_addresses_from_the_web_only(compose: dict[str, Any]) -> None:
+    web_address = compose["services"]["web"]["networks"]["default"]["ipv4_address"]
+    trusted = compose["services"]["api"]["environment"]["DEEPCATCHER_API_FORWARDED_ALLOW_IPS"]
+    assert trusted == web_address == "${WEB_ADDRESS:-172.30.0.10}"

@@ -13,7 +13,7 @@ import pytest
 from services.inference.config import InferenceSettings
 from services.inference.main import create_app
 from tests.inference.support import wait_until_ready
-from tests.support.apps import in_process
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, in_process
 from tests.support.models import write_tiny_model
 
 ServiceFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -32,6 +32,7 @@ def make_settings(tiny_model: Path) -> Callable[..., InferenceSettings]:
     def make(**overrides: Any) -> InferenceSettings:
         fields: dict[str, Any] = {
             "environment": "test",
+            "service_token": INFERENCE_TOKEN,
             "model_path": tiny_model,
             "batch_max_wait_ms": 2.0,
             "preprocess_workers": 2,
@@ -49,7 +50,9 @@ def start_service(make_settings: Callable[..., InferenceSettings]) -> ServiceFac
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         app = create_app(make_settings(**overrides))
-        async with in_process(app, base_url="http://inference.test") as client:
+        async with in_process(
+            app, base_url="http://inference.test", headers=INFERENCE_AUTH
+        ) as client:
             await wait_until_ready(client)
             yield client
 
@@ -59,8 +62,13 @@ def start_service(make_settings: Callable[..., InferenceSettings]) -> ServiceFac
 @pytest.fixture(scope="session")
 async def service(tiny_model: Path) -> AsyncIterator[httpx.AsyncClient]:
     """One inference app with default test settings, shared by tests that only read from it."""
-    settings = InferenceSettings(environment="test", model_path=tiny_model, batch_max_wait_ms=2.0)
+    settings = InferenceSettings(
+        environment="test",
+        service_token=INFERENCE_TOKEN,
+        model_path=tiny_model,
+        batch_max_wait_ms=2.0,
+    )
     app = create_app(settings)
-    async with in_process(app, base_url="http://inference.test") as client:
+    async with in_process(app, base_url="http://inference.test", headers=INFERENCE_AUTH) as client:
         await wait_until_ready(client)
         yield client

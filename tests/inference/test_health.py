@@ -10,6 +10,7 @@ from services.inference.config import InferenceSettings
 from services.inference.main import create_app
 from tests.inference.conftest import ServiceFactory
 from tests.inference.support import metric_value
+from tests.support.apps import INFERENCE_AUTH
 from tests.support.images import jpeg
 
 
@@ -27,7 +28,9 @@ async def test_before_start_up_nothing_claims_to_be_ready(
 ) -> None:
     app = create_app(make_settings())  # lifespan not run: no model loaded
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://inference.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://inference.test", headers=INFERENCE_AUTH
+    ) as client:
         health = await client.get("/healthz")
         ready = await client.get("/readyz")
         predict = await client.post("/v1/predict", files={"file": ("a.jpg", jpeg())})

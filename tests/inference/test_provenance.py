@@ -29,6 +29,7 @@ from tests.inference.signing import (
     sign,
 )
 from tests.inference.support import copy_model, rewrite_card, wait_until_ready
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN
 from tests.support.images import encode, jpeg, photo_like
 
 SD_PARAMETERS = (
@@ -92,10 +93,13 @@ async def trusting(
 
 class _service:
     def __init__(self, **settings: Any) -> None:
-        self.app = create_app(InferenceSettings(environment="test", **settings))
+        settings = {"environment": "test", "service_token": INFERENCE_TOKEN, **settings}
+        self.app = create_app(InferenceSettings(**settings))
         self.lifespan = LifespanManager(self.app)
         transport = httpx.ASGITransport(app=self.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://inference.test")
+        self.client = httpx.AsyncClient(
+            transport=transport, base_url="http://inference.test", headers=INFERENCE_AUTH
+        )
 
     async def __aenter__(self) -> httpx.AsyncClient:
         await self.lifespan.__aenter__()

@@ -16,7 +16,7 @@ from services.api.main import create_app as create_api_app
 from services.web.config import WebSettings
 from services.web.main import create_app as create_web_app
 from tests.conftest import InferenceService
-from tests.support.apps import in_process
+from tests.support.apps import INFERENCE_TOKEN, in_process
 from tests.support.transports import RecordingTransport
 
 WEB_SECRET = "web-test-secret-that-is-long-enough-0123456789"
@@ -59,6 +59,9 @@ def web_settings() -> WebSettings:
         api_url="http://api.test",
         api_public_url="http://localhost:8002",
         inference_url="http://inference.test",
+        inference_token=INFERENCE_TOKEN,
+        # The test client speaks plain HTTP, so it would not send a Secure cookie back.
+        secure_cookies=False,
     )
 
 

@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 import httpx
-from itsdangerous import TimestampSigner
 
+from services.web.security.cookies import SessionCipher
 from tests.support.api import PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -66,8 +66,9 @@ async def checked_prediction_ids(
 
 
 def session_data(web: httpx.AsyncClient, *, secret_key: str) -> dict[str, Any]:
-    """What the signed session cookie holds (verifying its signature as the web app does)."""
+    """What the encrypted session cookie holds (decrypted as the web app does)."""
     cookie = web.cookies["deepcatcher_session"]
-    payload = TimestampSigner(secret_key).unsign(cookie.encode())
-    data: dict[str, Any] = json.loads(base64.b64decode(payload))
+    data: dict[str, Any] = json.loads(
+        base64.b64decode(SessionCipher(secret_key).unsign(cookie.encode()))
+    )
     return data

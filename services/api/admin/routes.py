@@ -6,11 +6,12 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from services.api.admin.feedback_export import entries_of, stream_export
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.deps import Admin, SessionDep, StorageDep
 from services.api.reports import repository as reports_repository
 from services.common.problems import problem_responses
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=CredentialsFirstRoute)
 
 
 @router.get(

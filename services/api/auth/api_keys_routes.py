@@ -7,11 +7,12 @@ import uuid
 from fastapi import APIRouter, status
 
 from services.api.auth import service
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.api.deps import SessionDep, SettingsDep, SignedIn
 from services.common.problems import problem_responses
 
-router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
+router = APIRouter(prefix="/v1/api-keys", tags=["api keys"], route_class=CredentialsFirstRoute)
 
 
 @router.post(
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
     response_model=ApiKeyCreated,
     summary="Create an API key",
     description="The whole key is in this answer only; store it now. Only its hash is kept.",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 413, 422),
 )
 async def create_api_key(
     body: ApiKeyCreate, principal: SignedIn, session: SessionDep, settings: SettingsDep

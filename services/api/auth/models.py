@@ -39,3 +39,16 @@ class ApiKey(IdMixin, CreatedMixin, Base):
     scopes: Mapped[list[Any]] = mapped_column(JSONDocument)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Wrong passwords in a row for one email, and until when its sign-in is locked."""
+
+    __tablename__ = "sign_in_throttles"
+
+    # A keyed hash of the normalised email: unknown emails are throttled alike (no account
+    # oracle) without keeping the addresses people typed.
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_failed_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.auth.scopes import DEFAULT_KEY_SCOPES, Scope
+from services.common.validation import RequestModel
 
 
 class TokenOut(BaseModel):
@@ -18,7 +19,7 @@ class TokenOut(BaseModel):
     expires_in: int = Field(description="Seconds until the token expires.", examples=[604800])
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestModel):
     """A request for a new API key."""
 
     name: str = Field(min_length=1, max_length=100, examples=["newsroom CMS plug-in"])

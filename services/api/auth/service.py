@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.auth import repository
+from services.api.auth import repository, throttle
 from services.api.auth.models import ApiKey
 from services.api.auth.principal import Principal
 from services.api.auth.scopes import Scope
@@ -37,21 +37,34 @@ class InvalidCredentials(Unauthorized):
 
 
 async def sign_in(
-    *, session: AsyncSession, secret_key: str, email: str, password: str, ttl_s: int
+    *,
+    session: AsyncSession,
+    secret_key: str,
+    email: str,
+    password: str,
+    ttl_s: int,
+    policy: throttle.ThrottlePolicy,
 ) -> str:
-    """Check a password and issue a new sign-in token."""
-    user = await users_repository.get_by_email(session=session, email=normalise_email(email))
+    """Check a password and issue a new sign-in token; too many wrong ones lock the email."""
+    email = normalise_email(email)
+    email_hash, now = keyed_hash(secret_key=secret_key, value=email), utcnow()
+    await throttle.check(session=session, email_hash=email_hash, now=now)
+    user = await users_repository.get_by_email(session=session, email=email)
     if user is None:
         hash_password(password)  # spend the same time as a real check: no account oracle
+    if user is None or not verify_password(password=password, password_hash=user.password_hash):
+        await throttle.record_failure(
+            session=session, email_hash=email_hash, now=now, policy=policy
+        )
+        await session.commit()
         raise InvalidCredentials("Wrong email or password.", headers=BEARER_CHALLENGE)
-    if not verify_password(password=password, password_hash=user.password_hash):
-        raise InvalidCredentials("Wrong email or password.", headers=BEARER_CHALLENGE)
+    await throttle.forget(session=session, email_hash=email_hash)
     token = new_access_token()
     await repository.add_token(
         session=session,
         user_id=user.id,
         token_hash=keyed_hash(secret_key=secret_key, value=token),
-        expires_at=utcnow() + timedelta(seconds=ttl_s),
+        expires_at=now + timedelta(seconds=ttl_s),
     )
     await session.commit()
     return token

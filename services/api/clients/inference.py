@@ -33,10 +33,12 @@ def create_http_client(
     *,
     timeout_s: float,
     connect_retries: int,
+    token: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """An HTTP client that retries (with backoff) only when a connection cannot be made."""
     return httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"} if token else None,
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
         transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries),
         event_hooks={"request": [_pass_request_id]},
@@ -116,7 +118,8 @@ class InferenceClient:
         raise self._unavailable("The inference service cannot be reached.")
 
     def _body_of(self, response: httpx.Response) -> Any:
-        if 400 <= response.status_code < 500 and response.status_code not in {408, 429}:
+        # A refused service token is our misconfiguration, not the caller's image: a 503.
+        if 400 <= response.status_code < 500 and response.status_code not in {401, 403, 408, 429}:
             problem = _json_or_empty(response)
             raise InferenceRejected(
                 status=response.status_code,
@@ -156,6 +159,7 @@ def inference_client_for(
     http = create_http_client(
         timeout_s=settings.inference_timeout_s,
         connect_retries=settings.inference_connect_retries,
+        token=settings.inference_token.get_secret_value() if settings.inference_token else None,
         transport=transport,
     )
     return InferenceClient(

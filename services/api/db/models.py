@@ -1,6 +1,6 @@
 """Every table of the API service, imported in one place for Alembic and tests."""
 
-from services.api.auth.models import AccessToken, ApiKey
+from services.api.auth.models import AccessToken, ApiKey, SignInThrottle
 from services.api.db.base import Base
 from services.api.idempotency.models import IdempotencyRecord
 from services.api.images.models import Image
@@ -20,5 +20,6 @@ __all__ = [
     "Prediction",
     "Report",
     "Role",
+    "SignInThrottle",
     "User",
 ]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery
 from services.api.deps import BulkDep, BulkPredictor, RateLimiterDep, SessionDep, StorageDep
 from services.api.jobs import service
@@ -14,7 +15,7 @@ from services.api.jobs.archives import NamedBytes
 from services.api.jobs.schemas import JobCreated, JobOut, JobPage
 from services.common.problems import problem_responses
 
-router = APIRouter(prefix="/v1/jobs", tags=["bulk jobs"])
+router = APIRouter(prefix="/v1/jobs", tags=["bulk jobs"], route_class=CredentialsFirstRoute)
 
 CREATE_DESCRIPTION = """
 Upload many images at once (multipart `files`; a zip's images count one by one) and get a job id

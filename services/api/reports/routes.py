@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery
 from services.api.deps import Admin, Reporter, SessionDep
 from services.api.reports import service
@@ -19,7 +20,7 @@ from services.api.reports.schemas import (
 )
 from services.common.problems import problem_responses
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=CredentialsFirstRoute)
 
 
 @router.post(
@@ -31,7 +32,7 @@ router = APIRouter(tags=["reports"])
         "Tell us one of your predictions is wrong: what the image really is, why, and where it "
         "comes from. Admins review reports; confirmed ones feed the next model's training."
     ),
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 413, 422),
 )
 async def create_report(
     prediction_id: uuid.UUID, body: ReportCreate, principal: Reporter, session: SessionDep
@@ -81,7 +82,7 @@ async def get_report(report_id: uuid.UUID, principal: Reporter, session: Session
     response_model=ReportOut,
     summary="Resolve a report (admin)",
     description="Confirm or reject a report with a note. Admins only.",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 413, 422),
 )
 async def resolve_report(
     report_id: uuid.UUID, body: ReportResolve, admin: Admin, session: SessionDep

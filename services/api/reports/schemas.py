@@ -9,12 +9,13 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from services.common.contract import Verdict
+from services.common.validation import RequestModel
 
 Label = Literal["real", "fake"]
 ReportStatus = Literal["open", "confirmed", "rejected"]
 
 
-class ReportCreate(BaseModel):
+class ReportCreate(RequestModel):
     """A user's claim that a verdict is wrong."""
 
     claimed_label: Label = Field(description="What the image really is.", examples=["real"])
@@ -24,7 +25,7 @@ class ReportCreate(BaseModel):
     )
 
 
-class ReportResolve(BaseModel):
+class ReportResolve(RequestModel):
     """An admin's decision on a report."""
 
     status: Literal["confirmed", "rejected"]

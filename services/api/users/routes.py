@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.deps import CurrentPrincipal, SessionDep, SignedIn, StorageDep
 from services.api.users import service
 from services.api.users.schemas import UserOut
 from services.common.problems import problem_responses
 
-router = APIRouter(prefix="/v1/users", tags=["users"])
+router = APIRouter(prefix="/v1/users", tags=["users"], route_class=CredentialsFirstRoute)
 
 
 @router.get(

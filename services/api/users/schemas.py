@@ -8,9 +8,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.api.users.models import Role
+from services.common.validation import RequestModel
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestModel):
     """A registration request."""
 
     email: EmailStr = Field(examples=["ada@example.org"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from services.common.problems import ServiceUnavailable, problem_responses
 from services.inference.deps import MetricsDep, OptionalRuntimeDep
 from services.inference.predictions.fusion import served_version
+from services.inference.security import require_metrics_token
 
 router = APIRouter(tags=["health"])
 
@@ -41,7 +42,12 @@ async def readyz(runtime: OptionalRuntimeDep) -> Health:
     return Health(status="ready", model=runtime.loaded.card.name, version=version)
 
 
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    include_in_schema=False,
+    dependencies=[Depends(require_metrics_token)],
+)
 async def metrics(metrics: MetricsDep) -> Response:
     """Every metric in Prometheus text format."""
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

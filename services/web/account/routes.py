@@ -44,6 +44,11 @@ async def sign_in(
     form = await service.sign_in(api=api, session=session, email=email.strip(), password=password)
     if form.errors:
         context = {"form": form, "next": local_path(next)}
+        if form.retry_after is not None:
+            headers = {"Retry-After": str(form.retry_after)}
+            return pages.render(
+                request, "account/sign_in.html", context, status_code=429, headers=headers
+            )
         return pages.render(request, "account/sign_in.html", context, status_code=401)
     session.flash("You are signed in.")
     return RedirectResponse(local_path(next), status_code=303)

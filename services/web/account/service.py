@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from services.web.clients.api import ApiClient
@@ -21,6 +22,8 @@ class AuthForm:
 
     email: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    # Seconds to wait when the API refused the attempt for too many tries (a 429).
+    retry_after: int | None = None
 
 
 async def sign_in(*, api: ApiClient, session: WebSession, email: str, password: str) -> AuthForm:
@@ -30,9 +33,20 @@ async def sign_in(*, api: ApiClient, session: WebSession, email: str, password: 
     except SignInRequired:
         return AuthForm(email=email, errors={"form": "That email and password don't match."})
     except ApiProblem as error:
+        if error.status == 429:
+            return _too_many_attempts(email=email, error=error)
         return AuthForm(email=email, errors={"form": error.detail or error.title})
     session.sign_in(token=token, user=await api.me(token=token))
     return AuthForm(email=email)
+
+
+def _too_many_attempts(*, email: str, error: ApiProblem) -> AuthForm:
+    retry_after = int(error.headers.get("Retry-After", "60"))
+    wait = (
+        f"{retry_after} seconds" if retry_after < 120 else f"{math.ceil(retry_after / 60)} minutes"
+    )
+    message = f"Too many sign-in attempts. For your account's safety, wait {wait} and try again."
+    return AuthForm(email=email, errors={"form": message}, retry_after=retry_after)
 
 
 async def register(

@@ -34,8 +34,11 @@ class ApiNotFound(NotFound):
 class ApiProblem(ProblemError):
     """The API refused a request (a 4xx other than 401 and 404); its problem says why."""
 
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.detail or problem.title, extensions=problem.model_extra or {})
+    def __init__(self, problem: Problem, *, retry_after: str | None = None) -> None:
+        headers = {"Retry-After": retry_after} if retry_after else None
+        super().__init__(
+            problem.detail or problem.title, headers=headers, extensions=problem.model_extra or {}
+        )
         self.status, self.title, self.problem = problem.status, problem.title, problem
 
     @property
@@ -69,4 +72,4 @@ def raise_for_problem(response: httpx.Response, *, service: str) -> None:
         raise SignInRequired("Please sign in again; your session has ended.")
     if response.status_code == 404:
         raise ApiNotFound(problem.detail or "Not found.")
-    raise ApiProblem(problem)
+    raise ApiProblem(problem, retry_after=response.headers.get("Retry-After"))

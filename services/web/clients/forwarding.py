@@ -38,11 +38,16 @@ async def forward_headers(request: httpx.Request) -> None:
 
 
 def create_http_client(
-    *, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None
+    *,
+    base_url: str,
+    timeout_s: float,
+    transport: httpx.AsyncBaseTransport | None,
+    token: str | None = None,
 ) -> httpx.AsyncClient:
     """An HTTP client for one service that forwards the request id and browser address."""
     return httpx.AsyncClient(
         base_url=base_url,
+        headers={"Authorization": f"Bearer {token}"} if token else None,
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
         transport=transport or httpx.AsyncHTTPTransport(retries=1),
         event_hooks={"request": [forward_headers]},

@@ -20,6 +20,9 @@ class InferenceClient:
             response = await self.http.get("/v1/models")
         except httpx.HTTPError as exc:
             raise ServiceDown("The inference service cannot be reached.") from exc
+        if response.status_code in {401, 403}:
+            # Our service token is missing or wrong: not something the visitor can sign in to fix.
+            raise ServiceDown("The inference service refused this site's service token.")
         raise_for_problem(response, service="inference")
         models = ModelList.model_validate(response.json()).models
         if not models:

@@ -50,3 +50,27 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every page and answer but static files and those that set one.
+
+    Pages show a visitor's account, results, CSRF token and, once, a new API key: no browser
+    cache or shared proxy may keep them, or hand them to the next person at the same computer.
+    """
+
+    def __init__(self, app: ASGIApp, *, static_prefix: str = "/static/") -> None:
+        self.app = app
+        self.static_prefix = static_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.static_prefix):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)

@@ -20,6 +20,7 @@ from services.api.db.engine import create_engine
 from services.common.processes import free_port
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for
 from services.inference.training.export.cards import INTENDED_USE, LIMITATIONS
+from tests.support.apps import INFERENCE_TOKEN
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
 from tests.support.queues import forget_queue, queue_name
@@ -66,6 +67,7 @@ class Stack:
             database_url=self.database_url,
             image_dir=self.image_dir,
             inference_url=self.services["inference"].url,
+            inference_token=INFERENCE_TOKEN,
             queue_name=self.queue_name,
             webhook_allow_private_hosts=True,
         )
@@ -99,6 +101,7 @@ async def _start_all(stack: Stack, *, folder: Path) -> None:
     environments = {
         "inference": {
             "DEEPCATCHER_INFERENCE_ENVIRONMENT": "test",
+            "DEEPCATCHER_INFERENCE_SERVICE_TOKEN": INFERENCE_TOKEN,
             "DEEPCATCHER_INFERENCE_MODEL_PATH": str(model_path),
             "DEEPCATCHER_INFERENCE_BATCH_MAX_WAIT_MS": "1",
         },
@@ -108,6 +111,7 @@ async def _start_all(stack: Stack, *, folder: Path) -> None:
             "DEEPCATCHER_API_DATABASE_URL": stack.database_url,
             "DEEPCATCHER_API_IMAGE_DIR": str(stack.image_dir),
             "DEEPCATCHER_API_INFERENCE_URL": urls["inference"],
+            "DEEPCATCHER_API_INFERENCE_TOKEN": INFERENCE_TOKEN,
             "DEEPCATCHER_API_QUEUE_NAME": stack.queue_name,
             # The bulk journey's callback receiver listens on loopback.
             "DEEPCATCHER_API_WEBHOOK_ALLOW_PRIVATE_HOSTS": "true",
@@ -118,6 +122,9 @@ async def _start_all(stack: Stack, *, folder: Path) -> None:
             "DEEPCATCHER_WEB_SECRET_KEY": SECRET,
             "DEEPCATCHER_WEB_API_URL": urls["api"],
             "DEEPCATCHER_WEB_INFERENCE_URL": urls["inference"],
+            "DEEPCATCHER_WEB_INFERENCE_TOKEN": INFERENCE_TOKEN,
+            # The stack is served over plain HTTP.
+            "DEEPCATCHER_WEB_SECURE_COOKIES": "false",
         },
     }
     # The inference service loads TensorFlow; start it first and the others meanwhile.
