@@ -95,7 +95,13 @@ DetectionDep = Annotated[Detection, Depends(get_detection)]
 
 def get_bulk(state: StateDep, session: SessionDep) -> Bulk:
     """Everything creating a bulk job needs."""
-    return Bulk(session=session, storage=state.storage, queue=state.queue, settings=state.settings)
+    return Bulk(
+        session=session,
+        storage=state.storage,
+        queue=state.queue,
+        limiter=state.rate_limiter,
+        settings=state.settings,
+    )
 
 
 BulkDep = Annotated[Bulk, Depends(get_bulk)]

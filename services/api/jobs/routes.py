@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
-from services.api.deps import BulkDep, BulkPredictor, RateLimiterDep, SessionDep, StorageDep
+from services.api.deps import BulkDep, BulkPredictor, SessionDep, StorageDep
 from services.api.jobs import service
-from services.api.jobs.archives import NamedBytes
+from services.api.jobs.archives import NamedFile
 from services.api.jobs.schemas import JobCreated, JobOut, JobPage
 from services.common.problems import problem_responses
 
@@ -40,15 +40,12 @@ async def create_job(
     files: Annotated[list[UploadFile], File(description="Images, or zip archives of images.")],
     principal: BulkPredictor,
     bulk: BulkDep,
-    limiter: RateLimiterDep,
     callback_url: Annotated[str | None, Form(max_length=2048)] = None,
 ) -> JobCreated:
     """Queue every uploaded image for checking."""
-    bucket, identity = principal.rate_limit_identity
-    await limiter.hit(bucket=bucket, identity=identity, cost=len(files))
-    named = [NamedBytes(filename=file.filename, data=await file.read()) for file in files]
+    named = [NamedFile(filename=file.filename, file=file.file) for file in files]
     return await service.create(
-        bulk=bulk, owner_id=principal.user.id, files=named, callback_url=callback_url or None
+        bulk=bulk, owner=principal, files=named, callback_url=callback_url or None
     )
 
 
