@@ -324,3 +324,65 @@ async def test_too_many_entries_are_refused_before_anything_is_stored(
             assert "at most 5 images" in assert_problem(response, 422)["detail"]
     assert await count_rows(db_engine, "jobs") == 0
     assert stored_files(queued) == []
+
+
+MALFORMED_CALLBACKS = [
+    "http://example.org:99999/hook",
+    "http://example.org:port/hook",
+    "http://[2001:db8::1/hook",
+    "http://" + "é" * 70 + ".example/hook",
+    "http://☃.example/hook",
+]
+NOT_UNICAST_CALLBACKS = [
+    "http://224.0.0.1/hook",
+    "http://239.255.255.250:1900/hook",
+    "http://240.0.0.1/hook",
+    "http://0.0.0.1/hook",
+    "http://255.255.255.255/hook",
+    "http://[ff02::1]/hook",
+    "http://[fec0::1]/hook",
+    "http://[fe80::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://0x7f.1/hook",
+]
+
+
+async def test_malformed_or_non_unicast_callbacks_are_a_422_and_store_nothing(
+    make_api: ApiFactory, queued: ApiSettings, db_engine: AsyncEngine
+) -> None:
+    async with make_api(queue_name=queued.queue_name) as client:
+        headers = await sign_up(client, "lea@example.org")
+        for url in MALFORMED_CALLBACKS + NOT_UNICAST_CALLBACKS:
+            response = await client.post(
+                "/v1/jobs",
+                files=[("files", ("a.jpg", images.jpeg(seed=72), JPEG))],
+                data={"callback_url": url},
+                headers=headers,
+            )
+            body = assert_problem(response, 422)
+            assert body["type"].endswith("unsafe-callback-url"), url
+    assert await count_rows(db_engine, "jobs") == 0
+    assert stored_files(queued) == []
+
+
+async def test_the_worker_refuses_a_multicast_callback_without_connecting(
+    make_api: ApiFactory, queued: ApiSettings, inference_transport: RecordingTransport
+) -> None:
+    async with make_api(queue_name=queued.queue_name, webhook_allow_private_hosts=True) as client:
+        headers = await sign_up(client, "max@example.org")
+        job = await start_job(
+            client,
+            headers,
+            ("a.txt", b"not an image", "text/plain"),
+            callback_url="http://224.0.0.1:9/hook",
+        )
+        strict = queued.model_copy(
+            update={"webhook_allow_private_hosts": False, "webhook_timeout_s": 1.0}
+        )
+        deps = build_deps(strict, inference_transport=inference_transport)
+        with pytest.raises(webhooks.WebhookFailed, match="private or local address"):
+            await processing.deliver_webhook(deps=deps, job_id=uuid.UUID(job["id"]))
+        await deps.engine.dispose()
+        state = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+    assert state["webhook"]["delivered_at"] is None
+    assert "private or local address" in state["webhook"]["last_error"]
