@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
-from tests.conftest import ApiFactory
+from tests.conftest import ApiFactory, InferenceService
 from tests.support import images
 from tests.support.api import (
     JPEG,
@@ -223,3 +225,38 @@ async def test_avif_and_heic_are_accepted(client: httpx.AsyncClient) -> None:
         "image/avif",
         "image/heic",
     ]
+
+
+async def _predictions_answered(inference: InferenceService) -> float:
+    """How many images the real inference service has answered (its /metrics counter)."""
+    transport = httpx.ASGITransport(app=await inference.app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://inference.test") as peer:
+        text = (await peer.get("/metrics")).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "deepcatcher_inference_predictions"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
+
+
+async def test_concurrent_identical_uploads_share_one_inference_call(
+    client: httpx.AsyncClient,
+    inference_service: InferenceService,
+    inference_transport: RecordingTransport,
+) -> None:
+    headers = await sign_up(client, "ivy@example.org")
+    data = images.jpeg(seed=11)
+    before = await _predictions_answered(inference_service)
+    responses = await asyncio.gather(
+        *(predict(client, ("same.jpg", data, JPEG), headers=headers) for _ in range(20))
+    )
+    assert [response.status_code for response in responses] == [201] * 20
+    predictions = [response.json()["items"][0]["prediction"] for response in responses]
+    assert await _predictions_answered(inference_service) - before == 1
+    assert inference_transport.count("/v1/predict") == 1
+    assert len({(p["verdict"], p["score"], p["model"]["version"]) for p in predictions}) == 1
+    assert [p["reused"] for p in predictions].count(False) == 1
+    history = await client.get("/v1/predictions", headers=headers)
+    assert len(history.json()["items"]) == 20
