@@ -114,7 +114,8 @@ def _open(named: NamedFile, *, limits: ArchiveLimits) -> zipfile.ZipFile:
     end_record = zipfile._EndRecData(named.file)  # type: ignore[attr-defined]
     if end_record is None:
         raise zipfile.BadZipFile("no end of central directory record")
-    if end_record[zipfile._ECD_SIZE] > limits.max_items * CENTRAL_DIRECTORY_BYTES_PER_ITEM:  # type: ignore[attr-defined]
+    directory_bytes = end_record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if directory_bytes > limits.max_items * CENTRAL_DIRECTORY_BYTES_PER_ITEM:
         raise UnprocessableContent(f"A job holds at most {limits.max_items} images.")
     return zipfile.ZipFile(named.file)
 
