@@ -253,6 +253,7 @@ async def test_unreadable_zip_entries_are_items_of_their_own(
             headers,
             ("hostile.zip", archive, "application/zip"),
             ("unreadable.zip", archives.with_broken_directory(archive), "application/zip"),
+            ("future.zip", archives.with_unknown_version(archive, "good.jpg"), "application/zip"),
         )
         await run_workers(queued, inference_transport)
         done = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
@@ -265,13 +266,14 @@ async def test_unreadable_zip_entries_are_items_of_their_own(
         "nested.zip",
         "escape.jpg",
         "unreadable.zip",
+        "future.zip",
     ]
     assert (items["good.jpg"]["status"], items["escape.jpg"]["status"]) == ("done", "done")
-    for name in ("locked.jpg", "broken.jpg", "lying.jpg", "unreadable.zip"):
+    for name in ("locked.jpg", "broken.jpg", "lying.jpg", "unreadable.zip", "future.zip"):
         assert items[name]["error"]["status"] == 422, items[name]
     assert "encrypted" in items["locked.jpg"]["error"]["detail"]
     assert items["nested.zip"]["error"]["status"] == 415  # archives inside archives stay shut
-    assert (done["status"], done["done"], done["failed"]) == ("completed", 2, 5)
+    assert (done["status"], done["done"], done["failed"]) == ("completed", 2, 6)
     assert not list(tmp_path.parent.rglob("escape.jpg"))
 
 

@@ -78,3 +78,10 @@ def with_broken_directory(data: bytes) -> bytes:
     offset = data.find(CENTRAL_SIGNATURE)
     patched[offset : offset + 4] = b"XXXX"
     return bytes(patched)
+
+
+def with_unknown_version(data: bytes, name: str) -> bytes:
+    """The archive saying one entry needs a zip version from the future to extract."""
+    patched = bytearray(data)
+    struct.pack_into("<H", patched, _central_offset(data, name) + 6, 99)
+    return bytes(patched)

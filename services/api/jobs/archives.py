@@ -7,6 +7,9 @@ inflates one member at a time, so a job never holds more than one image's bytes.
 
 from __future__ import annotations
 
+import logging
+import lzma
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -15,6 +18,22 @@ from typing import BinaryIO
 
 from services.common.problems import PayloadTooLarge, ProblemError, UnprocessableContent
 
+logger = logging.getLogger("deepcatcher.jobs")
+# What zipfile raises for a hostile or broken archive: bad magic or CRC, a corrupt deflate, bzip2
+# (OSError) or LZMA stream, truncation, encryption (RuntimeError), unknown versions or methods,
+# offsets that point nowhere (ValueError).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 # Central-directory bytes allowed per job item: zipfile holds a few hundred bytes per entry, so
 # this keeps an archive of millions of empty entries from costing gigabytes before any check.
 CENTRAL_DIRECTORY_BYTES_PER_ITEM = 4096
@@ -97,7 +116,8 @@ def _add(result: Plan, *, named: NamedFile, limits: ArchiveLimits) -> None:
         return
     try:
         archive = _open(named, limits=limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except UNREADABLE as exc:
+        logger.info("unreadable zip directory", extra={"error": repr(exc)})
         error = UnreadableEntry("The zip archive is corrupt: its directory cannot be read.")
         result.members.append(Member(filename=named.filename, error=error))
         return
@@ -116,13 +136,17 @@ def _open(named: NamedFile, *, limits: ArchiveLimits) -> zipfile.ZipFile:
         raise zipfile.BadZipFile("no end of central directory record")
     directory_bytes = end_record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
     if directory_bytes > limits.max_items * CENTRAL_DIRECTORY_BYTES_PER_ITEM:
-        raise UnprocessableContent(f"A job holds at most {limits.max_items} images.")
+        raise UnprocessableContent(
+            f"The zip archive's directory is too large: a job holds at most {limits.max_items} "
+            "images."
+        )
     return zipfile.ZipFile(named.file)
 
 
 def _is_content(info: zipfile.ZipInfo) -> bool:
     path = PurePosixPath(info.filename)
-    return not (info.is_dir() or path.name.startswith(".") or "__MACOSX" in path.parts)
+    hidden = not path.name or path.name.startswith(".") or "__MACOSX" in path.parts
+    return not (hidden or info.is_dir())
 
 
 def _check_budget(result: Plan, *, named: NamedFile, inflated: int, limits: ArchiveLimits) -> None:
@@ -162,7 +186,7 @@ def read(member: Member, *, max_bytes: int) -> bytes:
     try:
         with member.archive.open(member.info) as entry:
             return entry.read(max_bytes + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+    except UNREADABLE as exc:
         raise UnreadableEntry(
             "The zip entry is corrupt or uses an unsupported compression method."
         ) from exc
