@@ -260,3 +260,34 @@ async def test_concurrent_identical_uploads_share_one_inference_call(
     assert [p["reused"] for p in predictions].count(False) == 1
     history = await client.get("/v1/predictions", headers=headers)
     assert len(history.json()["items"]) == 20
+
+
+class FailingNextPredict(httpx.AsyncBaseTransport):
+    """Once armed, answers the next /v1/predict with a 503, as a busy detector would."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.armed = inner, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/predict" and self.armed:
+            self.armed = False
+            await asyncio.sleep(0.2)  # long enough for the identical uploads to join this call
+            return httpx.Response(503, headers={"Retry-After": "1"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_shared_check_that_failed_is_not_remembered(
+    make_api: ApiFactory, inference_transport: RecordingTransport
+) -> None:
+    upload = ("same.jpg", images.jpeg(seed=12), JPEG)
+    flaky = FailingNextPredict(inference_transport)
+    async with make_api(transport=flaky) as client:
+        warm = await predict(client, ("other.jpg", images.jpeg(seed=13), JPEG))
+        flaky.armed = True
+        together = await asyncio.gather(*(predict(client, upload) for _ in range(5)))
+        later = await predict(client, upload)
+    assert warm.status_code == 200, warm.text
+    for response in together:
+        assert_problem(response, 503)
+    assert later.status_code == 200, later.text
+    assert inference_transport.count("/v1/predict") == 2  # warm-up and later: the failed call
