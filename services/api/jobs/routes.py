@@ -19,7 +19,9 @@ CREATE_DESCRIPTION = """
 Upload many images at once (multipart `files`; a zip's images count one by one) and get a job id
 straight away (202). Workers check each image in the background and save it to your history;
 follow progress with `GET /v1/jobs/{id}`. Files that cannot be checked become items with an
-`error` and do not stop the others.
+`error` and do not stop the others: so do zip entries that are encrypted, corrupt or zips
+themselves. Every file, and every file inside a zip, counts against your rate limit; zips that
+would inflate past the server's expansion budget or ratio are refused whole (413).
 
 With `callback_url`, the finished job is POSTed there as JSON, signed: verify
 `X-Deepcatcher-Signature` (`sha256=` + hex HMAC-SHA256 of `<X-Deepcatcher-Timestamp>.<raw body>`
