@@ -58,6 +58,10 @@ class ApiSettings(BaseSettings):
     queue_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "deepcatcher:jobs"
     max_job_items: int = Field(default=500, ge=1)
+    # Zip bombs: a job's zips may expand to this much in all, and each to this many times its
+    # size (photos barely compress, so honest archives stay far below both).
+    max_job_expanded_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
+    max_zip_ratio: float = Field(default=50.0, ge=1.0)
     job_item_timeout_s: int = Field(default=120, ge=1)
     job_item_max_tries: int = Field(default=5, ge=1)
     worker_concurrency: int = Field(default=4, ge=1)

@@ -18,6 +18,7 @@ from services.api.config import ApiSettings
 from services.api.images.storage import ImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.service import Bulk
+from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.service import Detection
 from services.api.ratelimit.limiter import RateLimiter
 from services.common.problems import Forbidden, Unauthorized
@@ -41,6 +42,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     storage: ImageStorage
     inference: InferenceClient
+    inflight: InflightChecks
     rate_limiter: RateLimiter
     queue: JobQueue
 
@@ -86,7 +88,11 @@ RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 def get_detection(state: StateDep, session: SessionDep) -> Detection:
     """Everything predicting needs."""
     return Detection(
-        session=session, storage=state.storage, inference=state.inference, settings=state.settings
+        session=session,
+        storage=state.storage,
+        inference=state.inference,
+        inflight=state.inflight,
+        settings=state.settings,
     )
 
 
@@ -95,7 +101,13 @@ DetectionDep = Annotated[Detection, Depends(get_detection)]
 
 def get_bulk(state: StateDep, session: SessionDep) -> Bulk:
     """Everything creating a bulk job needs."""
-    return Bulk(session=session, storage=state.storage, queue=state.queue, settings=state.settings)
+    return Bulk(
+        session=session,
+        storage=state.storage,
+        queue=state.queue,
+        limiter=state.rate_limiter,
+        settings=state.settings,
+    )
 
 
 BulkDep = Annotated[Bulk, Depends(get_bulk)]

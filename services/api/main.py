@@ -21,6 +21,7 @@ from services.api.health.routes import router as health_router
 from services.api.images.storage import LocalImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.routes import router as jobs_router
+from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.routes import router as predictions_router
 from services.api.ratelimit.limiter import RateLimiter
 from services.api.reports.routes import router as reports_router
@@ -59,6 +60,7 @@ def _build_state(
         sessions=create_session_factory(engine),
         storage=LocalImageStorage(root=settings.image_dir),
         inference=inference_client_for(settings, transport=inference_transport),
+        inflight=InflightChecks(),
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
     )

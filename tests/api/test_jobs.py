@@ -8,6 +8,7 @@ import json
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from services.api.config import ApiSettings
 from services.api.jobs import processing, webhooks
 from services.api.jobs.worker import build_deps, create_worker
 from tests.conftest import ApiFactory
-from tests.support import images
+from tests.support import archives, images
 from tests.support.api import JPEG, assert_problem, count_rows, sign_up
 from tests.support.processes import closed_port_url
 from tests.support.queues import own_queue
@@ -221,3 +222,169 @@ async def test_jobs_are_private_and_deleting_keeps_history(
         assert len(history) == 1
         image = await client.get(history[0]["image_url"], headers=owner)
         assert image.content == images.jpeg(seed=81)
+
+
+def stored_files(settings: ApiSettings) -> list[Path]:
+    return [p for p in Path(settings.image_dir).rglob("*") if p.is_file()]
+
+
+async def test_unreadable_zip_entries_are_items_of_their_own(
+    make_api: ApiFactory,
+    queued: ApiSettings,
+    inference_transport: RecordingTransport,
+    tmp_path: Path,
+) -> None:
+    photo = images.jpeg(seed=91)
+    archive = archives.zipped(
+        ("good.jpg", photo),
+        ("locked.jpg", images.jpeg(seed=92)),
+        ("broken.jpg", images.png(seed=93)),
+        ("lying.jpg", images.png(seed=94)),
+        ("nested.zip", archives.zipped(("inner.jpg", images.jpeg(seed=95)))),
+        ("../../escape.jpg", images.jpeg(seed=96)),
+    )
+    archive = archives.with_encrypted(archive, "locked.jpg")
+    archive = archives.with_corrupt_deflate(archive, "broken.jpg")
+    archive = archives.with_lying_size(archive, "lying.jpg", declared=100)
+    async with make_api(queue_name=queued.queue_name) as client:
+        headers = await sign_up(client, "hal@example.org")
+        job = await start_job(
+            client,
+            headers,
+            ("hostile.zip", archive, "application/zip"),
+            ("unreadable.zip", archives.with_broken_directory(archive), "application/zip"),
+            ("future.zip", archives.with_unknown_version(archive, "good.jpg"), "application/zip"),
+        )
+        await run_workers(queued, inference_transport)
+        done = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+    items = {item["filename"]: item for item in done["items"]}
+    assert list(items) == [
+        "good.jpg",
+        "locked.jpg",
+        "broken.jpg",
+        "lying.jpg",
+        "nested.zip",
+        "escape.jpg",
+        "unreadable.zip",
+        "future.zip",
+    ]
+    assert (items["good.jpg"]["status"], items["escape.jpg"]["status"]) == ("done", "done")
+    for name in ("locked.jpg", "broken.jpg", "lying.jpg", "unreadable.zip", "future.zip"):
+        assert items[name]["error"]["status"] == 422, items[name]
+    assert "encrypted" in items["locked.jpg"]["error"]["detail"]
+    assert items["nested.zip"]["error"]["status"] == 415  # archives inside archives stay shut
+    assert (done["status"], done["done"], done["failed"]) == ("completed", 2, 6)
+    assert not list(tmp_path.parent.rglob("escape.jpg"))
+
+
+async def test_a_zip_bomb_is_refused_whole_and_stores_nothing(
+    make_api: ApiFactory, queued: ApiSettings, db_engine: AsyncEngine
+) -> None:
+    bomb = archives.zeros_bomb(entries=100, entry_bytes=1024 * 1024)
+    async with make_api(queue_name=queued.queue_name) as client:
+        headers = await sign_up(client, "ida@example.org")
+        response = await client.post(
+            "/v1/jobs", files=[("files", ("bomb.zip", bomb, "application/zip"))], headers=headers
+        )
+    body = assert_problem(response, 413)
+    assert "bomb.zip" in body["detail"] and "times its size" in body["detail"]
+    assert await count_rows(db_engine, "jobs") == 0
+    assert await count_rows(db_engine, "images") == 0
+    assert stored_files(queued) == []
+
+
+async def test_the_zips_of_one_job_share_one_expansion_budget(
+    make_api: ApiFactory, queued: ApiSettings, db_engine: AsyncEngine
+) -> None:
+    photos = [(f"{seed}.png", images.png(seed=seed)) for seed in range(3)]
+    stored = archives.zipped(*photos, compression=zipfile.ZIP_STORED)
+    budget = sum(len(data) for _, data in photos) * 3 // 2
+    async with make_api(queue_name=queued.queue_name, max_job_expanded_bytes=budget) as client:
+        headers = await sign_up(client, "jon@example.org")
+        one = await start_job(client, headers, ("one.zip", stored, "application/zip"))
+        both = await client.post(
+            "/v1/jobs",
+            files=[("files", ("a.zip", stored, "application/zip"))] * 2,
+            headers=headers,
+        )
+    assert one["total"] == 3
+    assert f"at most {budget} bytes" in assert_problem(both, 413)["detail"]
+    assert await count_rows(db_engine, "jobs") == 1
+
+
+async def test_too_many_entries_are_refused_before_anything_is_stored(
+    make_api: ApiFactory, queued: ApiSettings, db_engine: AsyncEngine
+) -> None:
+    async with make_api(queue_name=queued.queue_name, max_job_items=5) as client:
+        headers = await sign_up(client, "kim@example.org")
+        for archive in (archives.many_empty_entries(6), archives.many_empty_entries(20_000)):
+            response = await client.post(
+                "/v1/jobs",
+                files=[("files", ("many.zip", archive, "application/zip"))],
+                headers=headers,
+            )
+            assert "at most 5 images" in assert_problem(response, 422)["detail"]
+    assert await count_rows(db_engine, "jobs") == 0
+    assert stored_files(queued) == []
+
+
+MALFORMED_CALLBACKS = [
+    "http://example.org:99999/hook",
+    "http://example.org:port/hook",
+    "http://[2001:db8::1/hook",
+    "http://" + "é" * 70 + ".example/hook",
+    "http://☃.example/hook",
+]
+NOT_UNICAST_CALLBACKS = [
+    "http://224.0.0.1/hook",
+    "http://239.255.255.250:1900/hook",
+    "http://240.0.0.1/hook",
+    "http://0.0.0.1/hook",
+    "http://255.255.255.255/hook",
+    "http://[ff02::1]/hook",
+    "http://[fec0::1]/hook",
+    "http://[fe80::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://0x7f.1/hook",
+]
+
+
+async def test_malformed_or_non_unicast_callbacks_are_a_422_and_store_nothing(
+    make_api: ApiFactory, queued: ApiSettings, db_engine: AsyncEngine
+) -> None:
+    async with make_api(queue_name=queued.queue_name) as client:
+        headers = await sign_up(client, "lea@example.org")
+        for url in MALFORMED_CALLBACKS + NOT_UNICAST_CALLBACKS:
+            response = await client.post(
+                "/v1/jobs",
+                files=[("files", ("a.jpg", images.jpeg(seed=72), JPEG))],
+                data={"callback_url": url},
+                headers=headers,
+            )
+            body = assert_problem(response, 422)
+            assert body["type"].endswith("unsafe-callback-url"), url
+    assert await count_rows(db_engine, "jobs") == 0
+    assert stored_files(queued) == []
+
+
+async def test_the_worker_refuses_a_multicast_callback_without_connecting(
+    make_api: ApiFactory, queued: ApiSettings, inference_transport: RecordingTransport
+) -> None:
+    async with make_api(queue_name=queued.queue_name, webhook_allow_private_hosts=True) as client:
+        headers = await sign_up(client, "max@example.org")
+        job = await start_job(
+            client,
+            headers,
+            ("a.txt", b"not an image", "text/plain"),
+            callback_url="http://224.0.0.1:9/hook",
+        )
+        strict = queued.model_copy(
+            update={"webhook_allow_private_hosts": False, "webhook_timeout_s": 1.0}
+        )
+        deps = build_deps(strict, inference_transport=inference_transport)
+        with pytest.raises(webhooks.WebhookFailed, match="private or local address"):
+            await processing.deliver_webhook(deps=deps, job_id=uuid.UUID(job["id"]))
+        await deps.engine.dispose()
+        state = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+    assert state["webhook"]["delivered_at"] is None
+    assert "private or local address" in state["webhook"]["last_error"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
-from tests.conftest import ApiFactory
+from tests.conftest import ApiFactory, InferenceService
 from tests.support import images
 from tests.support.api import (
     JPEG,
@@ -223,3 +225,69 @@ async def test_avif_and_heic_are_accepted(client: httpx.AsyncClient) -> None:
         "image/avif",
         "image/heic",
     ]
+
+
+async def _predictions_answered(inference: InferenceService) -> float:
+    """How many images the real inference service has answered (its /metrics counter)."""
+    transport = httpx.ASGITransport(app=await inference.app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://inference.test") as peer:
+        text = (await peer.get("/metrics")).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "deepcatcher_inference_predictions"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
+
+
+async def test_concurrent_identical_uploads_share_one_inference_call(
+    client: httpx.AsyncClient,
+    inference_service: InferenceService,
+    inference_transport: RecordingTransport,
+) -> None:
+    headers = await sign_up(client, "ivy@example.org")
+    data = images.jpeg(seed=11)
+    before = await _predictions_answered(inference_service)
+    responses = await asyncio.gather(
+        *(predict(client, ("same.jpg", data, JPEG), headers=headers) for _ in range(20))
+    )
+    assert [response.status_code for response in responses] == [201] * 20
+    predictions = [response.json()["items"][0]["prediction"] for response in responses]
+    assert await _predictions_answered(inference_service) - before == 1
+    assert inference_transport.count("/v1/predict") == 1
+    assert len({(p["verdict"], p["score"], p["model"]["version"]) for p in predictions}) == 1
+    assert [p["reused"] for p in predictions].count(False) == 1
+    history = await client.get("/v1/predictions", headers=headers)
+    assert len(history.json()["items"]) == 20
+
+
+class FailingNextPredict(httpx.AsyncBaseTransport):
+    """Once armed, answers the next /v1/predict with a 503, as a busy detector would."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.armed = inner, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/predict" and self.armed:
+            self.armed = False
+            await asyncio.sleep(0.2)  # long enough for the identical uploads to join this call
+            return httpx.Response(503, headers={"Retry-After": "1"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_shared_check_that_failed_is_not_remembered(
+    make_api: ApiFactory, inference_transport: RecordingTransport
+) -> None:
+    upload = ("same.jpg", images.jpeg(seed=12), JPEG)
+    flaky = FailingNextPredict(inference_transport)
+    async with make_api(transport=flaky) as client:
+        warm = await predict(client, ("other.jpg", images.jpeg(seed=13), JPEG))
+        flaky.armed = True
+        together = await asyncio.gather(*(predict(client, upload) for _ in range(5)))
+        later = await predict(client, upload)
+    assert warm.status_code == 200, warm.text
+    for response in together:
+        assert_problem(response, 503)
+    assert later.status_code == 200, later.text
+    assert inference_transport.count("/v1/predict") == 2  # warm-up and later: the failed call

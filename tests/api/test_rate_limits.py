@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.api.config import ApiSettings
 from services.common.processes import free_port, wait_until_ready
 from tests.conftest import ApiFactory
-from tests.support import images
-from tests.support.api import JPEG, assert_problem, predict, sign_up
+from tests.support import archives, images
+from tests.support.api import JPEG, assert_problem, count_rows, files, predict, sign_up
 from tests.support.processes import deepcatcher_command, running
+from tests.support.queues import own_queue
 
 
 async def test_anonymous_callers_are_limited_per_ip(make_api: ApiFactory) -> None:
@@ -100,3 +103,27 @@ async def test_only_a_trusted_proxy_names_the_client(make_api: ApiFactory) -> No
         )
     assert [response.status_code for response in first] == [401, 401, 429]
     assert other.status_code == 401
+
+
+async def test_bulk_jobs_charge_every_image_inside_their_zips(
+    make_api: ApiFactory, api_settings: ApiSettings, db_engine: AsyncEngine
+) -> None:
+    def zip_of(count: int) -> tuple[str, bytes, str]:
+        photos = [(f"{seed}.jpg", images.jpeg(seed=seed)) for seed in range(count)]
+        return ("batch.zip", archives.zipped(*photos), "application/zip")
+
+    async with (
+        own_queue(api_settings) as queued,
+        make_api(queue_name=queued.queue_name, rate_limit_api_key="5/minute") as client,
+    ):
+        headers = await sign_up(client, "dan@example.org")
+        key = (await client.post("/v1/api-keys", json={"name": "k"}, headers=headers)).json()["key"]
+        with_key = {"X-API-Key": key}
+        too_many = await client.post("/v1/jobs", files=files(zip_of(6)), headers=with_key)
+        assert_problem(too_many, 429)
+        assert await count_rows(db_engine, "images") == 0
+        fits = await client.post("/v1/jobs", files=files(zip_of(4)), headers=with_key)
+        assert fits.status_code == 202, fits.text
+        upload = ("a.jpg", images.jpeg(seed=20), JPEG)
+        assert (await predict(client, upload, headers=with_key)).status_code == 201
+        assert_problem(await predict(client, upload, headers=with_key), 429)

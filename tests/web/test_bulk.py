@@ -17,6 +17,7 @@ from services.api.jobs import webhooks
 from services.api.jobs.worker import create_worker
 from services.web.predictions.verdicts import LABELS
 from tests.conftest import InferenceService
+from tests.support import archives
 from tests.support.images import jpeg, png
 from tests.support.processes import closed_port_url
 from tests.support.queues import own_queue
@@ -259,3 +260,25 @@ async def test_a_down_queue_gets_a_friendly_message_and_no_job(
     assert "Bulk checking is unavailable right now" in without_js.text
     assert 'name="files"' in without_js.text  # the form, ready to try again
     assert "No jobs yet" in listing.text
+
+
+async def test_broken_zip_entries_are_failed_rows_and_a_bomb_is_explained(
+    web: httpx.AsyncClient,
+) -> None:
+    await sign_up(web, "ada@example.org")
+    archive = archives.zipped(
+        ("harbour.jpg", jpeg(seed=110)), ("locked.jpg", jpeg(seed=111)), ("torn.png", png(seed=112))
+    )
+    archive = archives.with_corrupt_deflate(
+        archives.with_encrypted(archive, "locked.jpg"), "torn.png"
+    )
+    job_id = await started_job(web, ("trip.zip", archive, "application/zip"))
+    rows = item_rows((await web.get(f"/bulk/{job_id}")).text)
+    bomb = archives.zeros_bomb(entries=50, entry_bytes=1024 * 1024)
+    refused = await start_job(web, ("bomb.zip", bomb, "application/zip"))
+    assert list(rows) == ["harbour.jpg", "locked.jpg", "torn.png"]
+    assert "Waiting" in rows["harbour.jpg"]
+    assert "Failed" in rows["locked.jpg"] and "encrypted" in rows["locked.jpg"]
+    assert "Failed" in rows["torn.png"] and "corrupt" in rows["torn.png"]
+    assert refused.status_code == 413 and "unavailable" not in refused.text
+    assert "bomb.zip" in refused.text and "times its size" in refused.text

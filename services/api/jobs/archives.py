@@ -1,51 +1,192 @@
-"""Zip uploads: each image inside becomes one job item, within limits (no zip bombs)."""
+"""Zip uploads: each image inside becomes one job item, within limits (no zip bombs).
+
+Expanding is two steps, both blocking (run them in a thread): `plan` reads only the archives'
+central directories and refuses a request that would expand past the budget; `read` then
+inflates one member at a time, so a job never holds more than one image's bytes.
+"""
 
 from __future__ import annotations
 
-import io
+import logging
+import lzma
+import struct
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
-from services.common.problems import UnprocessableContent
+from services.common.problems import PayloadTooLarge, ProblemError, UnprocessableContent
+
+logger = logging.getLogger("deepcatcher.jobs")
+# What zipfile raises for a hostile or broken archive: bad magic or CRC, a corrupt deflate, bzip2
+# (OSError) or LZMA stream, truncation, encryption (RuntimeError), unknown versions or methods,
+# offsets that point nowhere (ValueError).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
+# Central-directory bytes allowed per job item: zipfile holds a few hundred bytes per entry, so
+# this keeps an archive of millions of empty entries from costing gigabytes before any check.
+CENTRAL_DIRECTORY_BYTES_PER_ITEM = 4096
 
 
 @dataclass(frozen=True, slots=True)
-class NamedBytes:
-    """A file's name and content, from the request or from inside an archive."""
+class ArchiveLimits:
+    """How many items a job may hold and how far its zips may expand."""
+
+    max_items: int
+    max_member_bytes: int
+    max_expanded_bytes: int
+    max_ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class NamedFile:
+    """An uploaded file: its name and its (seekable) content."""
 
     filename: str | None
-    data: bytes
+    file: BinaryIO
 
 
-def is_zip(data: bytes) -> bool:
-    """Whether the bytes are a zip archive."""
-    return data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data))
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One file to check: a plain upload, an archive's entry, or why it cannot be read."""
+
+    filename: str | None
+    file: BinaryIO | None = None
+    archive: zipfile.ZipFile | None = None
+    info: zipfile.ZipInfo | None = None
+    error: ProblemError | None = None
 
 
-def expand(files: list[NamedBytes], *, max_items: int, max_member_bytes: int) -> list[NamedBytes]:
-    """Every file, with each zip replaced by the files inside it, in order."""
-    expanded: list[NamedBytes] = []
-    for file in files:
-        expanded.extend(_members(file.data, max_member_bytes) if is_zip(file.data) else [file])
-        if len(expanded) > max_items:
-            raise UnprocessableContent(f"A job holds at most {max_items} images.")
-    return expanded
+class ArchiveTooLarge(PayloadTooLarge):
+    slug = "archive-too-large"
 
 
-def _members(data: bytes, max_member_bytes: int) -> Iterator[NamedBytes]:
+class UnreadableEntry(UnprocessableContent):
+    slug = "unreadable-archive-entry"
+
+
+@dataclass(slots=True)
+class Plan:
+    """Every member of a request, in order, and the archives to close once they are read."""
+
+    members: list[Member] = field(default_factory=list)
+    archives: list[zipfile.ZipFile] = field(default_factory=list)
+    expanded_bytes: int = 0
+
+    def close(self) -> None:
+        """Close every archive opened for reading."""
+        for archive in self.archives:
+            archive.close()
+
+
+def plan(files: list[NamedFile], *, limits: ArchiveLimits) -> Plan:
+    """Every file, with each zip replaced by its entries; refused whole if it is too big."""
+    result = Plan()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                path = PurePosixPath(info.filename)
-                if info.is_dir() or path.name.startswith(".") or "__MACOSX" in path.parts:
-                    continue
-                # Declared sizes can lie: read at most one byte past the limit, so an
-                # oversized member is refused as its own item without inflating it.
-                with archive.open(info) as member:
-                    yield NamedBytes(filename=path.name, data=member.read(max_member_bytes + 1))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        for named in files:
+            _add(result, named=named, limits=limits)
+            if len(result.members) > limits.max_items:
+                raise UnprocessableContent(f"A job holds at most {limits.max_items} images.")
+    except ProblemError:
+        result.close()
+        raise
+    return result
+
+
+def is_zip(file: BinaryIO) -> bool:
+    """Whether the file is a zip archive (one that starts like one, not just ends like one)."""
+    file.seek(0)
+    return file.read(4) == b"PK\x03\x04" and zipfile.is_zipfile(file)
+
+
+def _add(result: Plan, *, named: NamedFile, limits: ArchiveLimits) -> None:
+    if not is_zip(named.file):
+        result.members.append(Member(filename=named.filename, file=named.file))
+        return
+    try:
+        archive = _open(named, limits=limits)
+    except UNREADABLE as exc:
+        logger.info("unreadable zip directory", extra={"error": repr(exc)})
+        error = UnreadableEntry("The zip archive is corrupt: its directory cannot be read.")
+        result.members.append(Member(filename=named.filename, error=error))
+        return
+    result.archives.append(archive)
+    entries = [info for info in archive.infolist() if _is_content(info)]
+    inflated = sum(info.file_size for info in entries if info.file_size <= limits.max_member_bytes)
+    _check_budget(result, named=named, inflated=inflated, limits=limits)
+    result.members.extend(_member(archive, info, limits=limits) for info in entries)
+
+
+def _open(named: NamedFile, *, limits: ArchiveLimits) -> zipfile.ZipFile:
+    """The archive, if its central directory is small enough to parse."""
+    # zipfile's own reading of the end record (zip64 too), before it parses the directory.
+    end_record = zipfile._EndRecData(named.file)  # type: ignore[attr-defined]
+    if end_record is None:
+        raise zipfile.BadZipFile("no end of central directory record")
+    directory_bytes = end_record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if directory_bytes > limits.max_items * CENTRAL_DIRECTORY_BYTES_PER_ITEM:
         raise UnprocessableContent(
-            "The zip archive is corrupt or uses an unsupported method."
+            f"The zip archive's directory is too large: a job holds at most {limits.max_items} "
+            "images."
+        )
+    return zipfile.ZipFile(named.file)
+
+
+def _is_content(info: zipfile.ZipInfo) -> bool:
+    path = PurePosixPath(info.filename)
+    hidden = not path.name or path.name.startswith(".") or "__MACOSX" in path.parts
+    return not (hidden or info.is_dir())
+
+
+def _check_budget(result: Plan, *, named: NamedFile, inflated: int, limits: ArchiveLimits) -> None:
+    """Refuse before inflating anything: zipfile never yields more than an entry declares."""
+    size = max(named.file.seek(0, 2), 1)
+    name = named.filename or "upload"
+    if inflated > size * limits.max_ratio:
+        raise ArchiveTooLarge(
+            f"The zip archive '{name}' would expand {inflated // size} times its size; "
+            f"at most {limits.max_ratio:g} times is accepted."
+        )
+    result.expanded_bytes += inflated
+    if result.expanded_bytes > limits.max_expanded_bytes:
+        raise ArchiveTooLarge(
+            f"The zip archives of one job may expand to at most {limits.max_expanded_bytes} bytes."
+        )
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limits: ArchiveLimits) -> Member:
+    name = PurePosixPath(info.filename.replace("\\", "/")).name
+    error: ProblemError | None = None
+    if info.flag_bits & 0x1:
+        error = UnreadableEntry("The zip entry is encrypted; send it without a password.")
+    elif info.file_size > limits.max_member_bytes:
+        error = PayloadTooLarge(f"The file is larger than {limits.max_member_bytes} bytes.")
+    return Member(filename=name, archive=archive, info=info, error=error)
+
+
+def read(member: Member, *, max_bytes: int) -> bytes:
+    """A member's bytes, at most one past the limit; an unreadable entry raises its problem."""
+    if member.error is not None:
+        raise member.error
+    if member.archive is None or member.info is None:
+        assert member.file is not None
+        member.file.seek(0)
+        return member.file.read(max_bytes + 1)
+    try:
+        with member.archive.open(member.info) as entry:
+            return entry.read(max_bytes + 1)
+    except UNREADABLE as exc:
+        raise UnreadableEntry(
+            "The zip entry is corrupt or uses an unsupported compression method."
         ) from exc

@@ -20,6 +20,7 @@ from services.api.jobs.models import JobItem
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.schemas import WebhookPayload
 from services.api.jobs.service import summary_of
+from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.detection import detect, new_prediction, reuse_stored
 from services.api.predictions.uploads import CheckedUpload
 from services.common.contract import ModelRef
@@ -38,6 +39,7 @@ class WorkerDeps:
     sessions: async_sessionmaker[AsyncSession]
     storage: ImageStorage
     inference: InferenceClient
+    inflight: InflightChecks
     queue: JobQueue
     webhook_http: httpx.AsyncClient
 
@@ -56,10 +58,11 @@ async def check_item(*, deps: WorkerDeps, item_id: uuid.UUID, last_try: bool) ->
         image = await session.get(Image, item.image_id)
         assert image is not None  # job items keep their image (ON DELETE RESTRICT)
         upload = await _upload_of(deps=deps, item=item, image=image)
-        await reuse_stored(session=session, upload=upload, model=await _model(deps, last_try))
+        model = await _model(deps, last_try)
+        await reuse_stored(session=session, upload=upload, model=model)
         await session.commit()  # hold no connection while the detector works
         if upload.result is None:
-            await _detect_or_retry(deps=deps, upload=upload, last_try=last_try)
+            await _detect_or_retry(deps=deps, upload=upload, model=model, last_try=last_try)
         outcome = await _finish(session=session, item=item, image=image, upload=upload)
     if outcome != "duplicate":
         await _complete_job(deps=deps, job_id=item.job_id)
@@ -83,9 +86,11 @@ async def _model(deps: WorkerDeps, last_try: bool) -> ModelRef:
         raise TryAgain(str(exc)) from exc
 
 
-async def _detect_or_retry(*, deps: WorkerDeps, upload: CheckedUpload, last_try: bool) -> None:
+async def _detect_or_retry(
+    *, deps: WorkerDeps, upload: CheckedUpload, model: ModelRef, last_try: bool
+) -> None:
     try:
-        await detect(inference=deps.inference, upload=upload)
+        await detect(inference=deps.inference, inflight=deps.inflight, upload=upload, model=model)
     except InferenceUnavailable as exc:
         if not last_try:
             raise TryAgain(str(exc)) from exc

@@ -9,9 +9,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery
-from services.api.deps import BulkDep, BulkPredictor, RateLimiterDep, SessionDep, StorageDep
+from services.api.deps import BulkDep, BulkPredictor, SessionDep, StorageDep
 from services.api.jobs import service
-from services.api.jobs.archives import NamedBytes
+from services.api.jobs.archives import NamedFile
 from services.api.jobs.schemas import JobCreated, JobOut, JobPage
 from services.common.problems import problem_responses
 
@@ -21,7 +21,9 @@ CREATE_DESCRIPTION = """
 Upload many images at once (multipart `files`; a zip's images count one by one) and get a job id
 straight away (202). Workers check each image in the background and save it to your history;
 follow progress with `GET /v1/jobs/{id}`. Files that cannot be checked become items with an
-`error` and do not stop the others.
+`error` and do not stop the others: so do zip entries that are encrypted, corrupt or zips
+themselves. Every file, and every file inside a zip, counts against your rate limit; zips that
+would inflate past the server's expansion budget or ratio are refused whole (413).
 
 With `callback_url`, the finished job is POSTed there as JSON, signed: verify
 `X-Deepcatcher-Signature` (`sha256=` + hex HMAC-SHA256 of `<X-Deepcatcher-Timestamp>.<raw body>`
@@ -42,15 +44,12 @@ async def create_job(
     files: Annotated[list[UploadFile], File(description="Images, or zip archives of images.")],
     principal: BulkPredictor,
     bulk: BulkDep,
-    limiter: RateLimiterDep,
     callback_url: Annotated[str | None, Form(max_length=2048)] = None,
 ) -> JobCreated:
     """Queue every uploaded image for checking."""
-    bucket, identity = principal.rate_limit_identity
-    await limiter.hit(bucket=bucket, identity=identity, cost=len(files))
-    named = [NamedBytes(filename=file.filename, data=await file.read()) for file in files]
+    named = [NamedFile(filename=file.filename, file=file.file) for file in files]
     return await service.create(
-        bulk=bulk, owner_id=principal.user.id, files=named, callback_url=callback_url or None
+        bulk=bulk, owner=principal, files=named, callback_url=callback_url or None
     )
 
 

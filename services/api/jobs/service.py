@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.auth.principal import Principal
 from services.api.config import ApiSettings
 from services.api.db.pagination import decode_cursor, encode_cursor
 from services.api.images.service import delete_with_orphans
 from services.api.images.storage import ImageStorage
-from services.api.jobs import repository
-from services.api.jobs.archives import NamedBytes, expand
+from services.api.jobs import archives, repository
 from services.api.jobs.models import Job, JobItem
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.schemas import (
@@ -27,7 +29,8 @@ from services.api.jobs.webhooks import check_callback_url, new_secret
 from services.api.predictions.detection import store_image
 from services.api.predictions.models import Prediction
 from services.api.predictions.uploads import CheckedUpload, check_bytes
-from services.common.problems import NotFound, UnprocessableContent
+from services.api.ratelimit.limiter import RateLimiter
+from services.common.problems import NotFound, ProblemError, UnprocessableContent
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +40,43 @@ class Bulk:
     session: AsyncSession
     storage: ImageStorage
     queue: JobQueue
+    limiter: RateLimiter
     settings: ApiSettings
 
 
 async def create(
-    *, bulk: Bulk, owner_id: uuid.UUID, files: list[NamedBytes], callback_url: str | None
+    *,
+    bulk: Bulk,
+    owner: Principal,
+    files: list[archives.NamedFile],
+    callback_url: str | None,
 ) -> JobCreated:
-    """Store the job's images, queue every valid one, and answer at once."""
-    settings = bulk.settings
-    checked = await _check_all(files=files, settings=settings)
-    if callback_url is not None:
-        await check_callback_url(callback_url, allow_private=settings.webhook_allow_private_hosts)
-    await bulk.queue.ensure_available()
+    """Charge every image to the caller's rate limit, store and queue them, answer at once."""
+    plan = await _plan(files=files, settings=bulk.settings)
+    try:
+        bucket, identity = owner.rate_limit_identity
+        await bulk.limiter.hit(bucket=bucket, identity=identity, cost=len(plan.members))
+        if callback_url is not None:
+            await check_callback_url(
+                callback_url, allow_private=bulk.settings.webhook_allow_private_hosts
+            )
+        await bulk.queue.ensure_available()
+        items = [
+            await _item(bulk=bulk, index=index, member=member)
+            for index, member in enumerate(plan.members)
+        ]
+    finally:
+        await anyio.to_thread.run_sync(plan.close)
+    return await _save(bulk=bulk, owner_id=owner.user.id, items=items, callback_url=callback_url)
+
+
+async def _save(
+    *, bulk: Bulk, owner_id: uuid.UUID, items: list[JobItem], callback_url: str | None
+) -> JobCreated:
     secret = new_secret() if callback_url else None
-    items = [await _item(bulk=bulk, upload=upload) for upload in checked]
     job = Job(
         owner_id=owner_id,
-        total=len(checked),
+        total=len(items),
         callback_url=callback_url,
         callback_secret=secret,
         items=items,
@@ -72,30 +95,44 @@ async def create(
     return JobCreated(**out.model_dump(), callback_secret=secret)
 
 
-async def _check_all(*, files: list[NamedBytes], settings: ApiSettings) -> list[CheckedUpload]:
-    expanded = expand(
-        files, max_items=settings.max_job_items, max_member_bytes=settings.max_upload_bytes
+async def _plan(*, files: list[archives.NamedFile], settings: ApiSettings) -> archives.Plan:
+    """The request's members, from the zips' directories alone, off the event loop."""
+    limits = archives.ArchiveLimits(
+        max_items=settings.max_job_items,
+        max_member_bytes=settings.max_upload_bytes,
+        max_expanded_bytes=settings.max_job_expanded_bytes,
+        max_ratio=settings.max_zip_ratio,
     )
-    if not expanded:
+    plan = await anyio.to_thread.run_sync(partial(archives.plan, files, limits=limits))
+    if not plan.members:
         raise UnprocessableContent("The job has no images.")
-    return [
-        await check_bytes(
-            index=index,
-            filename=file.filename,
-            data=file.data,
-            max_bytes=settings.max_upload_bytes,
-            max_pixels=settings.max_image_pixels,
-        )
-        for index, file in enumerate(expanded)
-    ]
+    return plan
 
 
-async def _item(*, bulk: Bulk, upload: CheckedUpload) -> JobItem:
+async def _item(*, bulk: Bulk, index: int, member: archives.Member) -> JobItem:
+    """Check one member and store its bytes; only one member's bytes are held at a time."""
+    upload = await _checked(index=index, member=member, settings=bulk.settings)
     if upload.error is not None:
         error = upload.error.to_problem().model_dump(exclude_none=True)
-        return JobItem(index=upload.index, filename=upload.filename, status="error", error=error)
+        return JobItem(index=index, filename=upload.filename, status="error", error=error)
     image = await store_image(session=bulk.session, storage=bulk.storage, upload=upload)
-    return JobItem(index=upload.index, filename=upload.filename, image_id=image.id)
+    return JobItem(index=index, filename=upload.filename, image_id=image.id)
+
+
+async def _checked(*, index: int, member: archives.Member, settings: ApiSettings) -> CheckedUpload:
+    max_bytes = settings.max_upload_bytes
+    try:
+        data = await anyio.to_thread.run_sync(partial(archives.read, member, max_bytes=max_bytes))
+    except ProblemError as error:
+        filename = (member.filename or "upload")[:255]
+        return CheckedUpload(index=index, filename=filename, error=error)
+    return await check_bytes(
+        index=index,
+        filename=member.filename,
+        data=data,
+        max_bytes=max_bytes,
+        max_pixels=settings.max_image_pixels,
+    )
 
 
 async def get_owned(*, session: AsyncSession, owner_id: uuid.UUID, job_id: uuid.UUID) -> Job:

@@ -49,20 +49,44 @@ def verify(
 
 
 async def check_callback_url(url: str, *, allow_private: bool) -> str:
-    """The URL, if it is http(s) and (unless allowed) resolves only to public addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UnsafeCallbackUrl("callback_url must be an http or https URL.")
+    """The URL, if it is well-formed http(s) and (unless allowed) resolves only to public hosts."""
+    host, port = _host_and_port(url)
     if allow_private:
         return url
     try:
-        infos = await anyio.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError as exc:
+        infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError) as exc:  # IDNA refusals are ValueErrors (UnicodeError)
         raise UnsafeCallbackUrl("callback_url's host does not resolve.") from exc
-    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    if any(not address.is_global for address in addresses):
+    if not all(is_public_unicast(info[4][0]) for info in infos):
         raise UnsafeCallbackUrl("callback_url must not point at a private or local address.")
     return url
+
+
+def _host_and_port(url: str) -> tuple[str, int]:
+    """The URL's host and port, or a 422 for anything malformed (bad port, stray bracket)."""
+    try:
+        port = urlsplit(url).port  # range-checked, unlike httpx's parser
+        parsed = httpx.URL(url)  # the host as the delivery will encode it (IDNA)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise UnsafeCallbackUrl(f"callback_url is not a valid URL ({exc}).") from exc
+    if parsed.scheme not in {"http", "https"} or not parsed.raw_host:
+        raise UnsafeCallbackUrl("callback_url must be an http or https URL.")
+    return parsed.raw_host.decode("ascii"), port or (443 if parsed.scheme == "https" else 80)
+
+
+def is_public_unicast(address: str) -> bool:
+    """Whether an address is globally routable unicast (`is_global` alone lets multicast pass)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            return is_public_unicast(str(embedded))
+        if ip.is_site_local:
+            return False
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
 async def deliver(*, http: httpx.AsyncClient, url: str, secret: str, body: bytes) -> None:

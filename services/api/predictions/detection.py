@@ -11,6 +11,7 @@ from services.api.clients.inference import InferenceClient
 from services.api.images.models import Image
 from services.api.images.storage import ImageStorage, storage_key_for
 from services.api.predictions import repository
+from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.models import Prediction
 from services.api.predictions.presenters import result_of
 from services.api.predictions.uploads import CheckedUpload
@@ -29,14 +30,21 @@ async def reuse_stored(*, session: AsyncSession, upload: CheckedUpload, model: M
         upload.latency_ms = elapsed_ms(started)
 
 
-async def detect(*, inference: InferenceClient, upload: CheckedUpload) -> None:
-    """Ask the detector; a refused image becomes the upload's error, an outage is raised."""
+async def detect(
+    *, inference: InferenceClient, inflight: InflightChecks, upload: CheckedUpload, model: ModelRef
+) -> None:
+    """Ask the detector (or share an identical check in flight); a refused image becomes the
+    upload's error, an outage is raised."""
     assert upload.facts is not None
-    started = time.perf_counter()
+    facts, started = upload.facts, time.perf_counter()
     try:
-        upload.result = await inference.predict(
-            data=upload.data, filename=upload.filename, mime_type=upload.facts.mime_type
+        upload.result, ran = await inflight.run(
+            key=(upload.sha256, model.version),
+            check=lambda: inference.predict(
+                data=upload.data, filename=upload.filename, mime_type=facts.mime_type
+            ),
         )
+        upload.reused = not ran
     except ProblemError as error:
         if error.status >= 500:
             raise  # the detector is down: fail the whole request, write nothing

@@ -17,6 +17,7 @@ from services.api.config import ApiSettings
 from services.api.idempotency import service as idempotency
 from services.api.images.storage import ImageStorage
 from services.api.predictions import repository
+from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
 from services.api.predictions.presenters import item_of, prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut
@@ -33,6 +34,7 @@ class Detection:
     session: AsyncSession
     storage: ImageStorage
     inference: InferenceClient
+    inflight: InflightChecks
     settings: ApiSettings
 
 
@@ -103,8 +105,13 @@ async def _predict(
         await reuse_stored(session=detection.session, upload=upload, model=model)
     # End the read transaction: no connection is held while the detector works.
     await detection.session.commit()
+    inference, inflight = detection.inference, detection.inflight
     await asyncio.gather(
-        *(detect(inference=detection.inference, upload=u) for u in pending if u.result is None)
+        *(
+            detect(inference=inference, inflight=inflight, upload=u, model=model)
+            for u in pending
+            if u.result is None
+        )
     )
     if not any(upload.ok for upload in checked):
         raise _all_failed(checked)

@@ -1,0 +1,184 @@
+"""What a zip bomb sent to `POST /v1/jobs` costs the API: its memory and /healthz's latency.
+
+    .venv/bin/python benchmarks/zip_bomb.py
+
+Starts the API as a real process (SQLite, the local Redis as the job queue), then sends the bomb
+of issue 12 (100 entries of 8 MiB of zeros, about 825 KB) a few times, and for comparison an
+honest zip of photos, while another client polls /healthz every 20 ms and a thread samples the
+API's resident memory every 5 ms. Writes benchmarks/results/zip-bomb.{json,md}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.api.db.migrate import run_upgrade
+from services.common.processes import free_port, wait_until_ready
+from tests.support.images import jpeg
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+PASSWORD = "correct horse battery staple"
+
+
+def bomb() -> bytes:
+    """Issue 12's bomb: 100 entries of 8 MiB of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index in range(100):
+            archive.writestr(f"zeros{index}.jpg", bytes(8 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def photos(count: int = 200) -> bytes:
+    """An honest zip: `count` different photo-like JPEGs."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for seed in range(count):
+            archive.writestr(f"photo{seed}.jpg", jpeg(seed=seed, width=640, height=480))
+    return buffer.getvalue()
+
+
+def rss_bytes(pid: int) -> int:
+    """A process's resident memory now."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+class MemorySampler:
+    """The most memory a process held while sampling ran."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes(self.pid))
+            time.sleep(0.005)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def poll_health(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
+    """/healthz latencies in ms, every 20 ms until stopped."""
+    latencies: list[float] = []
+    while not stop.is_set():
+        started = time.perf_counter()
+        response = await client.get("/healthz")
+        assert response.status_code == 200
+        latencies.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(0.02)
+    return latencies
+
+
+async def measure(*, api_url: str, pid: int, name: str, archive: bytes) -> dict[str, Any]:
+    """Send one archive as a job while watching memory and /healthz."""
+    async with httpx.AsyncClient(base_url=api_url, timeout=120) as client:
+        email = f"{uuid.uuid4().hex[:8]}@example.org"
+        await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
+        token = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        baseline = rss_bytes(pid)
+        stop = asyncio.Event()
+        with MemorySampler(pid) as memory:
+            health = asyncio.create_task(poll_health(client, stop))
+            started = time.perf_counter()
+            files = [("files", (f"{name}.zip", archive, "application/zip"))]
+            response = await client.post("/v1/jobs", files=files, headers=headers)
+            took_ms = (time.perf_counter() - started) * 1000
+            await asyncio.sleep(0.1)
+            stop.set()
+            latencies = await health
+    return {
+        "archive": name,
+        "upload_bytes": len(archive),
+        "status": response.status_code,
+        "detail": response.json().get("detail"),
+        "items": response.json().get("total"),
+        "request_ms": round(took_ms, 1),
+        "baseline_rss_mb": round(baseline / 2**20, 1),
+        "extra_rss_mb": round((memory.peak - baseline) / 2**20, 1),
+        "healthz_max_ms": round(max(latencies), 1),
+        "healthz_polls": len(latencies),
+    }
+
+
+@contextmanager
+def api_process(folder: Path) -> Iterator[tuple[str, int]]:
+    """The API as a real uvicorn process on a fresh SQLite database."""
+    database_url = f"sqlite+aiosqlite:///{folder / 'bomb.db'}"
+    asyncio.run(run_upgrade(url=database_url))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEEPCATCHER_API_DATABASE_URL": database_url,
+        "DEEPCATCHER_API_IMAGE_DIR": str(folder / "images"),
+        "DEEPCATCHER_API_QUEUE_NAME": f"deepcatcher:bench:{uuid.uuid4().hex}",
+        "DEEPCATCHER_API_RATE_LIMIT_USER": "100000/minute",
+        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "1000/minute",
+        "DEEPCATCHER_API_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "uvicorn", "services.api.main:create_app", "--factory"]
+    command += ["--port", str(port), "--no-access-log"]
+    with (folder / "api.log").open("wb") as log:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+        try:
+            wait_until_ready(f"http://127.0.0.1:{port}/healthz", process=process)
+            yield f"http://127.0.0.1:{port}", process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    """Measure, print and write the figures."""
+    archives = {"bomb": bomb(), "photos": photos()}
+    with tempfile.TemporaryDirectory() as folder, api_process(Path(folder)) as (url, pid):
+        # One honest job first, so that start-up work (lazy imports, thread pools) is not counted.
+        asyncio.run(measure(api_url=url, pid=pid, name="warm-up", archive=photos(count=2)))
+        runs = [
+            asyncio.run(measure(api_url=url, pid=pid, name=name, archive=archives[name]))
+            for name in ("bomb", "bomb", "bomb", "photos", "photos")
+        ]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "zip-bomb.json").write_text(json.dumps(runs, indent=2) + "\n")
+    header = "| archive | upload | status | items | request | extra RSS | /healthz max |\n"
+    header += "| --- | --- | --- | --- | --- | --- | --- |\n"
+    rows = "".join(
+        f"| {r['archive']} | {r['upload_bytes'] / 1000:.0f} kB | {r['status']} | {r['items']} "
+        f"| {r['request_ms']} ms | {r['extra_rss_mb']} MB | {r['healthz_max_ms']} ms |\n"
+        for r in runs
+    )
+    (RESULTS / "zip-bomb.md").write_text(
+        "# A zip bomb against POST /v1/jobs\n\n`python benchmarks/zip_bomb.py`\n\n" + header + rows
+    )
+    print(header + rows)
+
+
+if __name__ == "__main__":
+    main()
