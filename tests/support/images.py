@@ -65,3 +65,10 @@ def truncated_jpeg(*, seed: int = 0) -> bytes:
     """A JPEG cut off two thirds of the way through its picture data."""
     data = jpeg(seed=seed)
     return data[: len(data) * 2 // 3]
+
+
+def flat_jpeg(*, level: int, seed: int, size: int = 48) -> bytes:
+    """A small JPEG of one grey level with faint noise: distinct bytes for every seed."""
+    rng = np.random.default_rng(seed)
+    pixels = np.clip(level + rng.normal(0, 3, size=(size, size, 3)), 0, 255).astype(np.uint8)
+    return encode(Image.fromarray(pixels, "RGB"), format="JPEG", quality=90)
