@@ -74,7 +74,7 @@ def servers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     paused_env = _api_env(
         database_url=database_url, folder=folder, inference_url=closed_port_url()
     ) | {
-        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "2/second",
+        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "2 per 5 seconds",
         "DEEPCATCHER_API_INFERENCE_RETRY_AFTER_S": "1",
         "DEEPCATCHER_API_INFERENCE_CONNECT_RETRIES": "0",
     }
