@@ -9,10 +9,21 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deepcatcher_client import Client, Job, NotFound, Problem
+from deepcatcher_client import (
+    Client,
+    Job,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    UnprocessableContent,
+    UnsupportedMediaType,
+)
 
 from services.checker.files import ImageFile
 from services.checker.state import CheckedImage, CheckState, save_state
+
+# What the API answers when every file of a request is bad: errors of those files, not of the run.
+FILE_PROBLEMS = (PayloadTooLarge, UnprocessableContent, UnsupportedMediaType)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +77,11 @@ class Checker:
         # The same batch re-sent after a kill replays the server's first answer: nothing twice.
         key = f"check-{self.state.run_id}-{_digest(image.sha256 for image in batch)}"
         files = [(image.path.name, image.path.read_bytes()) for image in batch]
-        answer = self.client.predict(files, idempotency_key=key)
+        try:
+            answer = self.client.predict(files, idempotency_key=key)
+        except FILE_PROBLEMS as exc:  # no file of the batch could be checked, for this reason
+            self.errors |= {image.sha256: _problem_text(exc.problem) for image in batch}
+            return
         for image, item in zip(batch, answer.items, strict=True):
             if item.prediction is not None:
                 prediction = item.prediction

@@ -105,6 +105,12 @@ def test_errors_exit_2(servers: Servers, account: Account, tmp_path: Path) -> No
         Path(row["path"]).name: row["error"] for row in json.loads(done.stdout) if row["error"]
     }
     assert list(errors) == ["broken.jpg"]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "broken.png").write_bytes(b"not a png either")
+    lonely = check(str(alone), "--server", servers.api, "--format", "csv", api_key=account.api_key)
+    assert lonely.returncode == 2 and "error:" not in lonely.stderr
+    assert "broken.png" in lonely.stdout and "1 error" in lonely.stderr
     down = check(str(folder), "--server", closed_port_url(), api_key=account.api_key)
     assert down.returncode == 2 and "cannot reach" in down.stderr
     missing = check(str(tmp_path / "nowhere"), "--server", servers.api, api_key=account.api_key)
