@@ -42,8 +42,9 @@ def check(
 ) -> None:
     """Check images against a server; exit 0 if none is fake, 1 if one is, 2 on errors.
 
-    The API key comes from DEEPCATCHER_API_KEY or the config file. A re-run skips files
-    whose content was already checked (the resume file remembers them by sha256).
+    The API key comes from DEEPCATCHER_API_KEY or the config file.
+
+    A re-run skips files whose content was already checked (kept by sha256 in the resume file).
     """
     from services.checker.command import CheckOptions, run_check
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import httpx
 import pytest
 from deepcatcher_client import Client, RetryPolicy, ServiceUnavailable
+from deepcatcher_client.retries import retry_after_s
 
 from tests.clients.conftest import Servers, new_account
 from tests.support import images
@@ -69,3 +72,15 @@ def test_retry_after_longer_than_allowed_is_not_waited_out(servers: Servers) -> 
     with client, pytest.raises(ServiceUnavailable):
         client.predict([("a.jpg", images.flat_jpeg(level=30, seed=2))])
     assert log.statuses == [503]
+
+
+def test_retry_after_as_an_http_date_and_backoff_without_one() -> None:
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    dated = httpx.Response(503, headers={"Retry-After": later})
+    assert 28 <= (retry_after_s(dated) or 0) <= 30
+    policy = RetryPolicy(max_retries=2, backoff_s=1.0)
+    bare = httpx.Response(503)
+    assert 0.5 <= (policy.wait_before_retry(attempt=0, response=bare) or 0) <= 1.0
+    assert 1.0 <= (policy.wait_before_retry(attempt=1, response=bare) or 0) <= 2.0
+    assert policy.wait_before_retry(attempt=2, response=bare) is None
+    assert policy.wait_before_retry(attempt=0, response=httpx.Response(500)) is None
