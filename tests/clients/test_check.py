@@ -33,12 +33,12 @@ def image_folder(root: Path, *, dark: int, bright: int = 0, seed: int = 0) -> Pa
 
 
 def check(
-    *args: str, api_key: str | None, timeout: float = 240
+    *args: str, api_key: str | None, progress: bool = False, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
     """Run `deepcatcher check` to its end."""
     env = {name: value for name, value in os.environ.items() if name != "DEEPCATCHER_API_KEY"}
     env |= {"DEEPCATCHER_API_KEY": api_key} if api_key else {}
-    command = deepcatcher_command("check", "--no-progress", *args)
+    command = deepcatcher_command("check", "--progress" if progress else "--no-progress", *args)
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -92,8 +92,9 @@ def test_a_small_real_set_goes_as_predictions_exits_0_and_reads_a_config_file(
     )
     with Client(servers.api, api_key=account.api_key) as client:
         assert list(client.jobs()) == [] and len(list(client.predictions())) == 5
-    table = check(str(folder), "--config", str(config), api_key=None)
+    table = check(str(folder), "--config", str(config), api_key=None, progress=True)
     assert table.returncode == 0 and "real" in table.stdout and "5 already checked" in table.stderr
+    assert "checking" in table.stderr and "5/5" in table.stderr  # the progress bar's last state
 
 
 def test_errors_exit_2(servers: Servers, account: Account, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from deepcatcher_client import Client, RetryPolicy, ServiceUnavailable
+from deepcatcher_client import AsyncClient, Client, RetryPolicy, ServiceUnavailable
 from deepcatcher_client.retries import retry_after_s
 
 from tests.clients.conftest import Servers, new_account
@@ -29,6 +29,17 @@ class Log:
             "request": [self.requests.append],
             "response": [lambda response: self.statuses.append(response.status_code)],
         }
+
+    def async_hooks(self) -> dict[str, list[object]]:
+        """The same hooks for an async client (httpx awaits them)."""
+
+        async def on_request(request: httpx.Request) -> None:
+            self.requests.append(request)
+
+        async def on_response(response: httpx.Response) -> None:
+            self.statuses.append(response.status_code)
+
+        return {"request": [on_request], "response": [on_response]}
 
 
 def test_rate_limited_sign_in_is_retried_after_retry_after(servers: Servers) -> None:
@@ -84,3 +95,17 @@ def test_retry_after_as_an_http_date_and_backoff_without_one() -> None:
     assert 1.0 <= (policy.wait_before_retry(attempt=1, response=bare) or 0) <= 2.0
     assert policy.wait_before_retry(attempt=2, response=bare) is None
     assert policy.wait_before_retry(attempt=0, response=httpx.Response(500)) is None
+
+
+async def test_the_async_client_retries_the_same_way(servers: Servers) -> None:
+    account = new_account(servers.api)
+    log = Log()
+    retry = RetryPolicy(max_retries=1)
+    client = AsyncClient(
+        servers.paused_api, api_key=account.api_key, retry=retry, event_hooks=log.async_hooks()
+    )
+    async with client:
+        with pytest.raises(ServiceUnavailable):
+            await client.predict([("a.jpg", images.flat_jpeg(level=30, seed=3))])
+    assert log.statuses == [503, 503]
+    assert len({request.headers["Idempotency-Key"] for request in log.requests}) == 1
