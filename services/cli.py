@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from services.api.config import ApiSettings
+from services.checker.cli import check as check_command
 from services.common.problems import ProblemError
 from services.inference import cli as inference_cli
 from services.inference.training.cli import app as training_app
@@ -31,6 +32,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(semantic_app, name="semantic")
 app.command("predict")(inference_cli.predict)
 app.add_typer(inference_cli.bench_app, name="bench")
+app.command("check")(check_command)
 
 
 SERVICE_NAMES = ("inference", "api", "web", "worker")

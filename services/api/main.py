@@ -21,6 +21,7 @@ from services.api.health.routes import router as health_router
 from services.api.images.storage import LocalImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.routes import router as jobs_router
+from services.api.openapi import add_examples_and_tags
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.routes import router as predictions_router
 from services.api.ratelimit.limiter import RateLimiter
@@ -37,6 +38,10 @@ Deepcatcher tells whether an image was generated or manipulated by AI, with the 
 Authenticate with a bearer token from `POST /v1/auth/token`, or with an API key from
 `POST /v1/api-keys` sent as `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 Every error is an RFC 9457 `application/problem+json` body. Every response carries `X-Request-ID`.
+
+**Python client**: `deepcatcher-client` (in the repository's `clients/python/`; install it with
+`pip install clients/python`) wraps every operation below with typed answers, retries and
+webhook verification; `deepcatcher check PATH... --server URL` checks whole folders with it.
 """
 
 
@@ -118,4 +123,5 @@ def create_app(
     ):
         app.include_router(router)
     install_openapi_fixes(app)
+    add_examples_and_tags(app)
     return app

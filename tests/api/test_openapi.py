@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 
 from tests.support import images
@@ -141,3 +142,49 @@ async def test_204_has_no_body_and_no_content_type(client: httpx.AsyncClient) ->
     for where, operation in _operations(schema):
         if "204" in operation["responses"]:
             assert "content" not in operation["responses"]["204"], where
+
+
+def _valid(example: Any, media: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Whether an example matches its media type's schema, $refs resolved in the document."""
+    document = {"components": schema["components"], **media["schema"]}
+    return bool(jsonschema_rs.is_valid(document, example))
+
+
+async def test_every_operation_has_example_request_and_answer(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    for where, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            assert "example" in parameter, f"{where}: parameter {parameter['name']}"
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            assert media.get("example"), f"{where}: request body"
+        answers = [
+            response["content"]["application/json"]
+            for status, response in operation["responses"].items()
+            if status.startswith("2") and "application/json" in response.get("content", {})
+        ]
+        for media in answers:
+            assert "example" in media, f"{where}: answer"
+            assert _valid(media["example"], media, schema), f"{where}: the example is invalid"
+
+
+async def test_json_request_examples_match_their_schemas(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    bodies = [
+        (where, operation["requestBody"]["content"]["application/json"])
+        for where, operation in _operations(schema)
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+    assert len(bodies) >= 4
+    for where, media in bodies:
+        assert _valid(media["example"], media, schema), where
+    broken = {**bodies[0][1], "example": {"unexpected": True}}
+    assert not _valid(broken["example"], broken, schema)
+
+
+async def test_tags_are_described_and_the_docs_name_the_client(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    described = {tag["name"]: tag["description"] for tag in schema["tags"]}
+    used = {tag for _, operation in _operations(schema) for tag in operation["tags"]}
+    assert used <= set(described) and all(described.values())
+    assert "deepcatcher-client" in schema["info"]["description"]
+    assert "clients/python" in schema["info"]["description"]

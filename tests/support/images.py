@@ -110,3 +110,10 @@ def png_16_bit_rgb(samples: np.ndarray) -> bytes:
         + _png_chunk(b"IDAT", zlib.compress(rows))
         + _png_chunk(b"IEND", b"")
     )
+
+
+def flat_jpeg(*, level: int, seed: int, size: int = 48) -> bytes:
+    """A small JPEG of one grey level with faint noise: distinct bytes for every seed."""
+    rng = np.random.default_rng(seed)
+    pixels = np.clip(level + rng.normal(0, 3, size=(size, size, 3)), 0, 255).astype(np.uint8)
+    return encode(Image.fromarray(pixels, "RGB"), format="JPEG", quality=90)

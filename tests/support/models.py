@@ -47,3 +47,38 @@ def write_tiny_model(*, folder: Path, name: str = "tiny") -> Path:
     )
     card_path_for(path).write_text(card.model_dump_json(indent=2))
     return path
+
+
+def write_brightness_model(*, folder: Path) -> Path:
+    """A model whose verdict is the picture's brightness: dark is `real`, bright is `fake`.
+
+    Its logit is 10 * (mean pixel in [0, 1]) - 5, so tests choose verdicts by choosing pixels.
+    """
+    import keras
+    import numpy as np
+
+    model = keras.Sequential(
+        [
+            keras.Input((TINY_CROP, TINY_CROP, 3)),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(1),
+        ],
+        name="brightness",
+    )
+    model.layers[-1].set_weights([np.full((3, 1), 10 / 3), np.array([-5.0])])
+    path = folder / "brightness.keras"
+    model.save(path)
+    card = ModelCard(
+        name="brightness",
+        file=path.name,
+        sha256=sha256_of(path),
+        created=datetime.now(UTC),
+        input=InputSpec(crop_size=TINY_CROP, max_crops=1),
+        calibration=Calibration(temperature=1.0),
+        thresholds=Thresholds(real_below=0.3, fake_above=0.7, target="test model"),
+        metrics={},
+        intended_use="tests only",
+    )
+    card_path_for(path).write_text(card.model_dump_json(indent=2))
+    return path

@@ -1,0 +1,62 @@
+"""`deepcatcher check PATH... --server URL`: verdicts for files and folders from a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from services.checker.output import OutputFormat
+
+# The client is imported inside the command: the rest of `deepcatcher` works without it.
+
+
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Images, or folders walked recursively.")],
+    server: Annotated[
+        str | None,
+        typer.Option(help="The API's URL (else DEEPCATCHER_SERVER or `server` in the config)."),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="How to write the results.")
+    ] = OutputFormat.table,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the results here instead of standard output.")
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="The resume file (default: .deepcatcher-check.json in the folder)."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="A TOML file with `server` and `api_key` (~/.config/deepcatcher/client.toml)."
+        ),
+    ] = None,
+    bulk_over: Annotated[
+        int, typer.Option(min=0, help="Send more than this many images as bulk jobs.")
+    ] = 50,
+    job_size: Annotated[int, typer.Option(min=1, max=500, help="Images per bulk job.")] = 100,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on standard error.")] = True,
+) -> None:
+    """Check images against a server; exit 0 if none is fake, 1 if one is, 2 on errors.
+
+    The API key comes from DEEPCATCHER_API_KEY or the config file.
+
+    A re-run skips files whose content was already checked (kept by sha256 in the resume file).
+    """
+    from services.checker.command import CheckOptions, run_check
+
+    options = CheckOptions(
+        paths=paths,
+        server=server,
+        output_format=output_format,
+        output=output,
+        state=state,
+        config=config,
+        bulk_over=bulk_over,
+        job_size=job_size,
+        progress=progress,
+    )
+    raise typer.Exit(run_check(options))
