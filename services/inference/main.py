@@ -12,6 +12,7 @@ from services.common.problems import install_problem_handlers
 from services.common.uploads import BodySizeLimitMiddleware
 from services.inference.config import InferenceSettings
 from services.inference.detectors.lowlevel.routes import router as models_router
+from services.inference.fingerprints.routes import router as fingerprints_router
 from services.inference.health.routes import router as health_router
 from services.inference.metrics import InferenceMetrics, MetricsMiddleware
 from services.inference.predictions.routes import router as predictions_router
@@ -51,5 +52,6 @@ def create_app(settings: InferenceSettings | None = None) -> FastAPI:
     install_observability(app)
     app.include_router(predictions_router)
     app.include_router(models_router)
+    app.include_router(fingerprints_router)
     app.include_router(health_router)
     return app
