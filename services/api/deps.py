@@ -18,6 +18,8 @@ from services.api.config import ApiSettings
 from services.api.images.storage import ImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.service import Bulk
+from services.api.known_images.follower import IndexFollower
+from services.api.known_images.index import FingerprintIndex
 from services.api.predictions.service import Detection
 from services.api.ratelimit.limiter import RateLimiter
 from services.common.problems import Forbidden, Unauthorized
@@ -43,6 +45,7 @@ class AppState:
     inference: InferenceClient
     rate_limiter: RateLimiter
     queue: JobQueue
+    known: IndexFollower
 
 
 def get_state(request: Request) -> AppState:
@@ -86,7 +89,11 @@ RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 def get_detection(state: StateDep, session: SessionDep) -> Detection:
     """Everything predicting needs."""
     return Detection(
-        session=session, storage=state.storage, inference=state.inference, settings=state.settings
+        session=session,
+        storage=state.storage,
+        inference=state.inference,
+        settings=state.settings,
+        known=state.known.index,
     )
 
 
@@ -99,6 +106,22 @@ def get_bulk(state: StateDep, session: SessionDep) -> Bulk:
 
 
 BulkDep = Annotated[Bulk, Depends(get_bulk)]
+
+
+def get_known_index(state: StateDep) -> FingerprintIndex:
+    """This replica's index of known images."""
+    return state.known.index
+
+
+KnownIndexDep = Annotated[FingerprintIndex, Depends(get_known_index)]
+
+
+def get_inference(state: StateDep) -> InferenceClient:
+    """The inference service's client."""
+    return state.inference
+
+
+InferenceDep = Annotated[InferenceClient, Depends(get_inference)]
 
 
 async def get_optional_principal(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,8 @@ from services.api.health.routes import router as health_router
 from services.api.images.storage import LocalImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.routes import router as jobs_router
+from services.api.known_images.follower import IndexFollower, follow, refresh_once
+from services.api.known_images.routes import router as known_images_router
 from services.api.predictions.routes import router as predictions_router
 from services.api.ratelimit.limiter import RateLimiter
 from services.api.reports.routes import router as reports_router
@@ -59,6 +62,7 @@ def _build_state(
         inference=inference_client_for(settings, transport=inference_transport),
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
+        known=IndexFollower(),
     )
 
 
@@ -67,9 +71,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the engine, clients and limiter at start-up; close them at shutdown."""
     state = _build_state(app.state.settings, app.state.inference_transport)
     app.state.deepcatcher = state
+    await refresh_once(follower=state.known, sessions=state.sessions)
+    following = asyncio.create_task(
+        follow(
+            follower=state.known,
+            sessions=state.sessions,
+            every_s=state.settings.known_images_refresh_s,
+        )
+    )
     try:
         yield
     finally:
+        following.cancel()
         await state.inference.http.aclose()
         await state.queue.close()
         await state.engine.dispose()
@@ -105,6 +118,7 @@ def create_app(
         jobs_router,
         reports_router,
         admin_router,
+        known_images_router,
     ):
         app.include_router(router)
     _ensure_problem_schema(app)

@@ -16,6 +16,9 @@ from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.idempotency import service as idempotency
 from services.api.images.storage import ImageStorage
+from services.api.known_images import service as known_images
+from services.api.known_images.index import FingerprintIndex
+from services.api.known_images.matching import with_matches, without_matches
 from services.api.predictions import repository
 from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
 from services.api.predictions.presenters import item_of, prediction_out
@@ -32,6 +35,7 @@ class Detection:
     storage: ImageStorage
     inference: InferenceClient
     settings: ApiSettings
+    known: FingerprintIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,31 @@ async def _predict(
     )
     if not any(upload.ok for upload in checked):
         raise _all_failed(checked)
+    for upload in pending:
+        await _match(detection=detection, upload=upload, principal=principal)
     return PredictionBatch(saved=principal is not None, items=[item_of(u) for u in checked])
+
+
+async def _match(
+    *, detection: Detection, upload: CheckedUpload, principal: Principal | None
+) -> None:
+    """Add the `matches` signal: known images, and the caller's own look-alike checks."""
+    if upload.result is None or upload.result.fingerprints is None:
+        return
+    result = without_matches(upload.result)
+    fingerprints = upload.result.fingerprints
+    known = await known_images.known_matches(
+        session=detection.session,
+        index=detection.known,
+        fingerprints=fingerprints,
+        principal=principal,
+    )
+    history = []
+    if principal is not None:
+        history = await known_images.history_matches(
+            session=detection.session, owner_id=principal.user.id, fingerprints=fingerprints
+        )
+    upload.result = with_matches(result=result, known=known, history=history)
 
 
 async def _save(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.api.deps import Admin, Reporter, SessionDep
+from services.api.deps import Admin, KnownIndexDep, Reporter, SessionDep
 from services.api.reports import service
 from services.api.reports.schemas import (
     ReportCreate,
@@ -79,12 +79,22 @@ async def get_report(report_id: uuid.UUID, principal: Reporter, session: Session
     "/v1/reports/{report_id}",
     response_model=ReportOut,
     summary="Resolve a report (admin)",
-    description="Confirm or reject a report with a note. Admins only.",
+    description=(
+        "Confirm or reject a report with a note. Admins only. Confirming adds the image to the "
+        "known images with the claimed label (`fake` as `ai`); the note becomes its public "
+        "note, shown to everyone whose check matches it."
+    ),
     responses=problem_responses(401, 403, 404, 422),
 )
 async def resolve_report(
-    report_id: uuid.UUID, body: ReportResolve, admin: Admin, session: SessionDep
+    report_id: uuid.UUID,
+    body: ReportResolve,
+    admin: Admin,
+    session: SessionDep,
+    index: KnownIndexDep,
 ) -> ReportOut:
     """Confirm or reject a report."""
-    report = await service.resolve(session=session, admin=admin, report_id=report_id, body=body)
+    report = await service.resolve(
+        session=session, admin=admin, report_id=report_id, body=body, index=index
+    )
     return ReportOut.model_validate(report)
