@@ -11,7 +11,7 @@ from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
 from services.api.known_images import repository
 from services.api.known_images.index import FingerprintIndex, hamming
-from services.api.known_images.matching import query_hashes
+from services.api.known_images.matching import query_hashes, with_matches, without_matches
 from services.api.known_images.models import KnownImage
 from services.api.known_images.schemas import (
     HistoryMatch,
@@ -21,7 +21,7 @@ from services.api.known_images.schemas import (
 )
 from services.api.predictions import repository as predictions_repository
 from services.api.reports.models import Report
-from services.common.contract import Fingerprints
+from services.common.contract import Fingerprints, InferenceResult
 from services.common.problems import NotFound
 
 HISTORY_MATCH_DISTANCE = 31
@@ -29,19 +29,37 @@ HISTORY_SCANNED = 5000
 LABEL_OF_CLAIM = {"fake": "ai", "real": "real"}
 
 
-async def known_matches(
+async def matched(
     *,
     session: AsyncSession,
     index: FingerprintIndex,
-    fingerprints: Fingerprints,
-    principal: Principal | None,
+    result: InferenceResult,
+    owner_id: uuid.UUID | None,
+    admin: bool,
+) -> InferenceResult:
+    """The detector's answer with its `matches` signal under the rule in `matching.py`."""
+    fingerprints = result.fingerprints
+    if fingerprints is None:
+        return result
+    known = await known_matches(
+        session=session, index=index, fingerprints=fingerprints, admin=admin
+    )
+    history = []
+    if owner_id is not None:
+        history = await history_matches(
+            session=session, owner_id=owner_id, fingerprints=fingerprints
+        )
+    return with_matches(result=without_matches(result), known=known, history=history)
+
+
+async def known_matches(
+    *, session: AsyncSession, index: FingerprintIndex, fingerprints: Fingerprints, admin: bool
 ) -> list[KnownMatch]:
     """The live known images the check is a near-duplicate of, nearest first."""
     distances = index.nearest(query_hashes(fingerprints))
     if not distances:
         return []
     entries = await repository.live_by_ids(session=session, ids=list(distances))
-    admin = principal is not None and principal.is_admin
     matches = [_match_of(entry, distance=distances[entry.id], admin=admin) for entry in entries]
     return sorted(matches, key=lambda match: (match.distance, match.label != "ai"))
 

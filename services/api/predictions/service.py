@@ -18,7 +18,6 @@ from services.api.idempotency import service as idempotency
 from services.api.images.storage import ImageStorage
 from services.api.known_images import service as known_images
 from services.api.known_images.index import FingerprintIndex
-from services.api.known_images.matching import with_matches, without_matches
 from services.api.predictions import repository
 from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
 from services.api.predictions.presenters import item_of, prediction_out
@@ -119,22 +118,14 @@ async def _match(
     *, detection: Detection, upload: CheckedUpload, principal: Principal | None
 ) -> None:
     """Add the `matches` signal: known images, and the caller's own look-alike checks."""
-    if upload.result is None or upload.result.fingerprints is None:
-        return
-    result = without_matches(upload.result)
-    fingerprints = upload.result.fingerprints
-    known = await known_images.known_matches(
-        session=detection.session,
-        index=detection.known,
-        fingerprints=fingerprints,
-        principal=principal,
-    )
-    history = []
-    if principal is not None:
-        history = await known_images.history_matches(
-            session=detection.session, owner_id=principal.user.id, fingerprints=fingerprints
+    if upload.result is not None:
+        upload.result = await known_images.matched(
+            session=detection.session,
+            index=detection.known,
+            result=upload.result,
+            owner_id=principal.user.id if principal else None,
+            admin=principal is not None and principal.is_admin,
         )
-    upload.result = with_matches(result=result, known=known, history=history)
 
 
 async def _save(
