@@ -9,9 +9,11 @@ import zipfile
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.api.known_images.cli import send_import, send_list, send_remove
 from tests.conftest import ApiFactory
 from tests.support.api import (
     JPEG,
@@ -287,3 +289,26 @@ async def test_png_checks_are_fingerprinted_and_stored(
     async with db_engine.connect() as connection:
         stored = (await connection.execute(text("SELECT pdq, decided_by FROM predictions"))).one()
     assert len(stored[0]) == 64 and stored[1] == "model"
+
+
+async def test_the_command_line_imports_lists_and_removes(
+    client: httpx.AsyncClient,
+    db_engine: AsyncEngine,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    client.headers.update(await admin_of(client, db_engine))
+    bad = archive([{"file": "x.png", "label": "fake", "note": ""}], {"x.png": png_of(15)})
+    rows = [{"file": "y.png", "label": "ai", "note": "From the CLI"}]
+    good = archive(rows, {"y.png": png_of(16)})
+
+    assert await send_import(client=client, name="bad.zip", data=bad) == 1
+    refused = capsys.readouterr()
+    assert "x.png: error: label must be 'ai' or 'real'." in refused.out
+    assert "nothing was imported" in refused.err
+    assert await send_import(client=client, name="good.zip", data=good) == 0
+    assert "imported 1 known images" in capsys.readouterr().out
+    assert await send_list(client=client, search="CLI") == 0
+    entry_id = capsys.readouterr().out.split()[0]
+    assert await send_remove(client=client, entry_id=entry_id) == 0
+    assert await send_remove(client=client, entry_id=entry_id) == 1
+    assert await count_rows(db_engine, "known_images WHERE removed_at IS NULL") == 0
