@@ -20,6 +20,7 @@ from services.api.jobs.queue import JobQueue
 from services.api.jobs.service import Bulk
 from services.api.known_images.follower import IndexFollower
 from services.api.known_images.index import FingerprintIndex
+from services.api.known_images.service import Indexing
 from services.api.predictions.service import Detection
 from services.api.ratelimit.limiter import RateLimiter
 from services.common.problems import Forbidden, Unauthorized
@@ -122,6 +123,14 @@ def get_inference(state: StateDep) -> InferenceClient:
 
 
 InferenceDep = Annotated[InferenceClient, Depends(get_inference)]
+
+
+def get_indexing(state: StateDep) -> Indexing:
+    """What turning a stored upload into a known image needs."""
+    return Indexing(index=state.known.index, storage=state.storage, inference=state.inference)
+
+
+IndexingDep = Annotated[Indexing, Depends(get_indexing)]
 
 
 async def get_optional_principal(

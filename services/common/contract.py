@@ -44,8 +44,10 @@ class Fingerprints(BaseModel):
         pattern="^[0-9a-f]{64}$",
         description="PDQ of the picture without a uniform border (a screenshot's frame).",
     )
-    pdq_centre: str = Field(
-        pattern="^[0-9a-f]{64}$", description="PDQ of the central 90%, for cropped copies."
+    pdq_centre: str | None = Field(
+        default=None,
+        pattern="^[0-9a-f]{64}$",
+        description="PDQ of the central 90%, for cropped copies; only from `/v1/fingerprints`.",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,12 +32,24 @@ async def refresh(*, follower: IndexFollower, session: AsyncSession) -> int:
     since = follower.watermark - LATE_COMMIT_OVERLAP if follower.watermark else None
     rows = await repository.changed_since(session=session, since=since)
     await session.commit()
-    follower.index.add_many({row[0]: [row[1], row[2]] for row in rows if row[3] is None})
+    added = {row[0]: [row[1], row[2]] for row in rows if row[3] is None}
+    if follower.watermark is None:
+        # The first load may hold a million entries: build a new index off the event loop.
+        # Changes committed meanwhile are newer than this read, so the next refresh adds them.
+        follower.index = await asyncio.to_thread(_built, added)
+    else:
+        follower.index.add_many(added)
     for entry_id, *_ in (row for row in rows if row[3] is not None):
         follower.index.remove(entry_id)
     if rows:
         follower.watermark = max(follower.watermark or rows[-1][4], rows[-1][4])
     return len(rows)
+
+
+def _built(entries: dict[uuid.UUID, list[str]]) -> FingerprintIndex:
+    index = FingerprintIndex()
+    index.add_many(entries)
+    return index
 
 
 async def follow(

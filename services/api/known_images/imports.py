@@ -149,7 +149,7 @@ async def _fingerprint(*, importing: Importing, row: _Row, data: bytes) -> None:
             raise  # the detector is down: nothing is imported, the admin retries
         row.error = error
         return
-    row.pdq, row.pdq_centre = found.pdq, found.pdq_centre
+    row.pdq, row.pdq_centre = found.pdq, found.pdq_centre or found.pdq
 
 
 async def _refuse_duplicates(*, importing: Importing, items: list[_Row]) -> None:

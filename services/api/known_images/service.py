@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth.principal import Principal
+from services.api.clients.inference import InferenceClient
 from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
+from services.api.images.storage import ImageStorage
 from services.api.known_images import repository
 from services.api.known_images.index import FingerprintIndex, hamming
 from services.api.known_images.matching import query_hashes, with_matches, without_matches
@@ -98,19 +101,32 @@ async def history_matches(
     return sorted(found, key=lambda match: match.distance)[:5]
 
 
-def add_from_report(
-    *, session: AsyncSession, report: Report, admin: Principal
+@dataclass(frozen=True, slots=True)
+class Indexing:
+    """What making a known image of a stored upload needs: its bytes and the hasher."""
+
+    index: FingerprintIndex
+    storage: ImageStorage
+    inference: InferenceClient
+
+
+async def add_from_report(
+    *, session: AsyncSession, indexing: Indexing, report: Report, admin: Principal
 ) -> KnownImage | None:
-    """The confirmed report's image as a known image (the caller commits), if it was hashed."""
-    fingerprints = report.prediction.fingerprints
-    if not fingerprints:
+    """The confirmed report's image as a known image (the caller commits), if it is stored."""
+    image = report.prediction.image
+    data = await indexing.storage.get(key=image.storage_key)
+    if data is None:
         return None
+    fingerprints = await indexing.inference.fingerprint(
+        data=data, filename=report.prediction.filename, mime_type=image.mime_type
+    )
     entry = KnownImage(
         label=LABEL_OF_CLAIM[report.claimed_label],
         source="report",
         note=report.resolution_note or "",
-        pdq=fingerprints["pdq"],
-        pdq_centre=fingerprints["pdq_centre"],
+        pdq=fingerprints.pdq,
+        pdq_centre=fingerprints.pdq_centre or fingerprints.pdq,
         report_id=report.id,
         created_by_id=admin.user.id,
     )

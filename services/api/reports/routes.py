@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.api.deps import Admin, KnownIndexDep, Reporter, SessionDep
+from services.api.deps import Admin, IndexingDep, Reporter, SessionDep
 from services.api.reports import service
 from services.api.reports.schemas import (
     ReportCreate,
@@ -91,10 +91,10 @@ async def resolve_report(
     body: ReportResolve,
     admin: Admin,
     session: SessionDep,
-    index: KnownIndexDep,
+    indexing: IndexingDep,
 ) -> ReportOut:
     """Confirm or reject a report."""
     report = await service.resolve(
-        session=session, admin=admin, report_id=report_id, body=body, index=index
+        session=session, admin=admin, report_id=report_id, body=body, indexing=indexing
     )
     return ReportOut.model_validate(report)

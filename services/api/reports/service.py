@@ -10,7 +10,6 @@ from services.api.auth.principal import Principal
 from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
 from services.api.known_images import service as known_images
-from services.api.known_images.index import FingerprintIndex
 from services.api.predictions import history
 from services.api.reports import repository
 from services.api.reports.models import Report
@@ -78,7 +77,7 @@ async def resolve(
     admin: Principal,
     report_id: uuid.UUID,
     body: ReportResolve,
-    index: FingerprintIndex,
+    indexing: known_images.Indexing,
 ) -> Report:
     """Confirm or reject a report with a note; confirming adds the image to the known images."""
     report = await get_visible(session=session, principal=admin, report_id=report_id)
@@ -89,8 +88,10 @@ async def resolve(
     report.resolved_at = utcnow()
     entry = None
     if newly_confirmed:
-        entry = known_images.add_from_report(session=session, report=report, admin=admin)
+        entry = await known_images.add_from_report(
+            session=session, indexing=indexing, report=report, admin=admin
+        )
     await session.commit()
     if entry is not None:
-        index.add(entry_id=entry.id, hashes=[entry.pdq, entry.pdq_centre])
+        indexing.index.add(entry_id=entry.id, hashes=[entry.pdq, entry.pdq_centre])
     return report

@@ -18,8 +18,9 @@ router = APIRouter(prefix="/v1", tags=["fingerprints"])
     "/fingerprints",
     summary="Fingerprint one image",
     description=(
-        "Send an image as multipart field `file`. The answer holds its PDQ hashes, the same as "
-        "`POST /v1/predict` returns; no model runs. The API uses it to import known images."
+        "Send an image as multipart field `file`. The answer holds its PDQ hashes as "
+        "`POST /v1/predict` returns them, plus `pdq_centre`; no model runs. The API uses it "
+        "for images that become known."
     ),
     responses=problem_responses(413, 415, 422),
 )
