@@ -8,6 +8,11 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 # ---- build stages: compilers and caches stay here -------------------------------------------
 FROM ${PYTHON_IMAGE} AS python-build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+# pdqhash ships only as source: its C++ extension is compiled here, never in a runtime image.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends g++ \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH

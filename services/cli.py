@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from services.api.config import ApiSettings
+from services.api.known_images.cli import known_app
 from services.checker.cli import check as check_command
 from services.common.problems import ProblemError
 from services.inference import cli as inference_cli
@@ -26,6 +27,7 @@ db_app = typer.Typer(help="Manage the API service's database.", no_args_is_help=
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(known_app, name="known-images")
 # Training commands (train, calibrate, evaluate, export) sit at the top level.
 app.add_typer(training_app)
 app.add_typer(data_app, name="data")

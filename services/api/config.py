@@ -69,6 +69,9 @@ class ApiSettings(BaseSettings):
     webhook_max_tries: int = Field(default=6, ge=1)
     # Callbacks to loopback or private addresses would let callers probe our own network.
     webhook_allow_private_hosts: bool = False
+    # How often each replica reads new and removed known images into its in-memory index.
+    known_images_refresh_s: float = Field(default=2.0, gt=0)
+    max_import_items: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
 
     @model_validator(mode="after")

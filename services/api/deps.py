@@ -18,6 +18,9 @@ from services.api.config import ApiSettings
 from services.api.images.storage import ImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.service import Bulk
+from services.api.known_images.follower import IndexFollower
+from services.api.known_images.index import FingerprintIndex
+from services.api.known_images.service import Indexing
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.service import Detection
 from services.api.ratelimit.limiter import RateLimiter
@@ -45,6 +48,7 @@ class AppState:
     inflight: InflightChecks
     rate_limiter: RateLimiter
     queue: JobQueue
+    known: IndexFollower
 
 
 def get_state(request: Request) -> AppState:
@@ -93,6 +97,7 @@ def get_detection(state: StateDep, session: SessionDep) -> Detection:
         inference=state.inference,
         inflight=state.inflight,
         settings=state.settings,
+        known=state.known.index,
     )
 
 
@@ -111,6 +116,30 @@ def get_bulk(state: StateDep, session: SessionDep) -> Bulk:
 
 
 BulkDep = Annotated[Bulk, Depends(get_bulk)]
+
+
+def get_known_index(state: StateDep) -> FingerprintIndex:
+    """This replica's index of known images."""
+    return state.known.index
+
+
+KnownIndexDep = Annotated[FingerprintIndex, Depends(get_known_index)]
+
+
+def get_inference(state: StateDep) -> InferenceClient:
+    """The inference service's client."""
+    return state.inference
+
+
+InferenceDep = Annotated[InferenceClient, Depends(get_inference)]
+
+
+def get_indexing(state: StateDep) -> Indexing:
+    """What turning a stored upload into a known image needs."""
+    return Indexing(index=state.known.index, storage=state.storage, inference=state.inference)
+
+
+IndexingDep = Annotated[Indexing, Depends(get_indexing)]
 
 
 async def get_optional_principal(

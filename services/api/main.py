@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,8 @@ from services.api.health.routes import router as health_router
 from services.api.images.storage import LocalImageStorage
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.routes import router as jobs_router
+from services.api.known_images.follower import IndexFollower, follow, refresh_once
+from services.api.known_images.routes import router as known_images_router
 from services.api.openapi import add_examples_and_tags
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.routes import router as predictions_router
@@ -68,6 +71,7 @@ def _build_state(
         inflight=InflightChecks(),
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
+        known=IndexFollower(),
     )
 
 
@@ -76,9 +80,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the engine, clients and limiter at start-up; close them at shutdown."""
     state = _build_state(app.state.settings, app.state.inference_transport)
     app.state.deepcatcher = state
+    await refresh_once(follower=state.known, sessions=state.sessions)
+    following = asyncio.create_task(
+        follow(
+            follower=state.known,
+            sessions=state.sessions,
+            every_s=state.settings.known_images_refresh_s,
+        )
+    )
     try:
         yield
     finally:
+        following.cancel()
         await state.inference.http.aclose()
         await state.queue.close()
         await state.engine.dispose()
@@ -120,6 +133,7 @@ def create_app(
         jobs_router,
         reports_router,
         admin_router,
+        known_images_router,
     ):
         app.include_router(router)
     install_openapi_fixes(app)

@@ -33,6 +33,24 @@ class ImageInfo(BaseModel):
     format: str = Field(examples=["JPEG"])
 
 
+class Fingerprints(BaseModel):
+    """Perceptual hashes of the decoded pixels, to find re-posted copies of known images."""
+
+    pdq: str = Field(
+        pattern="^[0-9a-f]{64}$", description="PDQ hash (256 bits, hex) of the whole picture."
+    )
+    pdq_quality: int = Field(ge=0, le=100, description="PDQ's own quality; under 50 is weak.")
+    pdq_trimmed: str = Field(
+        pattern="^[0-9a-f]{64}$",
+        description="PDQ of the picture without a uniform border (a screenshot's frame).",
+    )
+    pdq_centre: str | None = Field(
+        default=None,
+        pattern="^[0-9a-f]{64}$",
+        description="PDQ of the central 90%, for cropped copies; only from `/v1/fingerprints`.",
+    )
+
+
 class InferenceResult(BaseModel):
     """What `POST /v1/predict` answers for one image."""
 
@@ -46,3 +64,10 @@ class InferenceResult(BaseModel):
     signals: list[Signal]
     image: ImageInfo
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    decided_by: Literal["provenance", "model", "known_image"] | None = Field(
+        default=None,
+        description="Which rule set the verdict: provenance, the model, or a known image.",
+    )
+    fingerprints: Fingerprints | None = Field(
+        default=None, description="Perceptual hashes of the pixels; absent from older answers."
+    )

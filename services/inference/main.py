@@ -13,6 +13,7 @@ from services.common.problems import install_problem_handlers, problem_responses
 from services.common.uploads import BodySizeLimitMiddleware
 from services.inference.config import InferenceSettings
 from services.inference.detectors.lowlevel.routes import router as models_router
+from services.inference.fingerprints.routes import router as fingerprints_router
 from services.inference.health.routes import router as health_router
 from services.inference.metrics import InferenceMetrics, MetricsMiddleware
 from services.inference.predictions.routes import router as predictions_router
@@ -51,7 +52,7 @@ def create_app(settings: InferenceSettings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_observability(app)
-    for router in (predictions_router, models_router):
+    for router in (predictions_router, models_router, fingerprints_router):
         app.include_router(
             router,
             dependencies=[Depends(require_service_token)],

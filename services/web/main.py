@@ -24,6 +24,7 @@ from services.web.config import WebSettings
 from services.web.deps import AppState
 from services.web.errors import install_error_pages
 from services.web.health import router as health_router
+from services.web.known_images.routes import router as known_images_router
 from services.web.predictions.routes import router as predictions_router
 from services.web.rendering import STATIC_DIR, Pages
 from services.web.reports.routes import router as reports_router
@@ -95,6 +96,7 @@ def create_app(
         bulk_router,
         predictions_router,
         reports_router,
+        known_images_router,
         account_router,
         about_router,
         health_router,

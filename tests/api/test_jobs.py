@@ -20,7 +20,7 @@ from services.api.jobs import processing, webhooks
 from services.api.jobs.worker import build_deps, create_worker
 from tests.conftest import ApiFactory
 from tests.support import archives, images
-from tests.support.api import JPEG, assert_problem, count_rows, sign_up
+from tests.support.api import JPEG, assert_problem, count_rows, promote_to_admin, sign_up
 from tests.support.processes import closed_port_url
 from tests.support.queues import own_queue
 from tests.support.receivers import webhook_receiver
@@ -388,3 +388,36 @@ async def test_the_worker_refuses_a_multicast_callback_without_connecting(
         state = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
     assert state["webhook"]["delivered_at"] is None
     assert "private or local address" in state["webhook"]["last_error"]
+
+
+async def test_a_job_item_copying_a_known_ai_image_is_decided_by_it(
+    make_api: ApiFactory,
+    queued: ApiSettings,
+    inference_transport: RecordingTransport,
+    db_engine: AsyncEngine,
+) -> None:
+    known = images.encode(images.scene(seed=34), format="PNG")
+    copy = images.encode(images.halved(images.scene(seed=34)), format="JPEG", quality=80)
+    manifest = b"file,label,note\nknown.png,ai,Debunked in a newsroom\n"
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("manifest.csv", manifest)
+        archive.writestr("known.png", known)
+    async with make_api(queue_name=queued.queue_name) as client:
+        admin = await sign_up(client, "root@example.org")
+        await promote_to_admin(db_engine, "root@example.org")
+        imported = await client.post(
+            "/v1/admin/known-images/import",
+            files={"archive": ("k.zip", bundle.getvalue(), "application/zip")},
+            headers=admin,
+        )
+        assert imported.status_code == 201, imported.text
+        headers = await sign_up(client, "ada@example.org")
+        job = await start_job(client, headers, ("copy.jpg", copy, JPEG))
+        await run_workers(queued, inference_transport)
+        done = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+        prediction_id = done["items"][0]["prediction_id"]
+        saved = (await client.get(f"/v1/predictions/{prediction_id}", headers=headers)).json()
+    assert (saved["verdict"], saved["decided_by"]) == ("fake", "known_image")
+    matches = next(s for s in saved["signals"] if s["name"] == "matches")
+    assert matches["evidence"]["known"][0]["note"] == "Debunked in a newsroom"

@@ -7,7 +7,7 @@ import struct
 import zlib
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 
 def photo_like(*, width: int = 192, height: int = 160, seed: int = 0) -> Image.Image:
@@ -117,3 +117,54 @@ def flat_jpeg(*, level: int, seed: int, size: int = 48) -> bytes:
     rng = np.random.default_rng(seed)
     pixels = np.clip(level + rng.normal(0, 3, size=(size, size, 3)), 0, 255).astype(np.uint8)
     return encode(Image.fromarray(pixels, "RGB"), format="JPEG", quality=90)
+
+
+def scene(*, seed: int, width: int = 320, height: int = 256) -> Image.Image:
+    """A picture of random shapes on a random ground: each seed a different composition."""
+    rng = np.random.default_rng(seed)
+    ground = tuple(int(value) for value in rng.integers(0, 256, 3))
+    image = Image.new("RGB", (width, height), ground)
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
+        box = (
+            x0,
+            y0,
+            x0 + int(rng.integers(20, width // 2)),
+            y0 + int(rng.integers(20, height // 2)),
+        )
+        colour = tuple(int(value) for value in rng.integers(0, 256, 3))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=colour)
+    noisy = np.asarray(image, dtype=np.float64) + rng.normal(0, 6, (height, width, 3))
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
+
+
+def _reencoded(image: Image.Image, *, quality: int) -> Image.Image:
+    return Image.open(io.BytesIO(encode(image, format="JPEG", quality=quality))).convert("RGB")
+
+
+def halved(image: Image.Image) -> Image.Image:
+    """Resized to 0.5x."""
+    return image.resize((image.width // 2, image.height // 2), Image.Resampling.BILINEAR)
+
+
+def jpeg_q70(image: Image.Image) -> Image.Image:
+    """Re-compressed as JPEG at quality 70."""
+    return _reencoded(image, quality=70)
+
+
+def cropped(image: Image.Image) -> Image.Image:
+    """Cropped by 10% (5% off each side), then saved again as JPEG."""
+    dx, dy = round(image.width * 0.05), round(image.height * 0.05)
+    return _reencoded(image.crop((dx, dy, image.width - dx, image.height - dy)), quality=85)
+
+
+def screenshot(image: Image.Image) -> Image.Image:
+    """Rescaled to 90% inside a white frame with a wider top bar, as a screenshot shows it."""
+    small = image.resize((round(image.width * 0.9), round(image.height * 0.9)))
+    framed = Image.new("RGB", (small.width + 40, small.height + 60), (255, 255, 255))
+    framed.paste(small, (20, 40))
+    return framed
+
+
+ALTERATIONS = {"resized": halved, "jpeg70": jpeg_q70, "cropped": cropped, "screenshot": screenshot}

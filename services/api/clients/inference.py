@@ -10,7 +10,7 @@ import httpx
 from pydantic import ValidationError
 
 from services.api.config import ApiSettings
-from services.common.contract import InferenceResult, ModelRef
+from services.common.contract import Fingerprints, InferenceResult, ModelRef
 from services.common.observability import REQUEST_ID_HEADER, current_request_id
 from services.common.problems import ProblemError, ServiceUnavailable
 
@@ -88,6 +88,16 @@ class InferenceClient:
             raise self._unavailable("The inference service gave an invalid answer.") from exc
         self._model, self._model_fetched_at = result.model, time.monotonic()
         return result
+
+    async def fingerprint(self, *, data: bytes, filename: str, mime_type: str) -> Fingerprints:
+        """The inference service's perceptual hashes of one image (no model runs)."""
+        body = await self._send(
+            "POST", "/v1/fingerprints", files={"file": (filename, data, mime_type)}
+        )
+        try:
+            return Fingerprints.model_validate(body)
+        except ValidationError as exc:
+            raise self._unavailable("The inference service gave an invalid answer.") from exc
 
     async def is_ready(self) -> bool:
         """Whether some replica of the inference service says it is ready."""

@@ -5,6 +5,7 @@ from services.api.db.base import Base
 from services.api.idempotency.models import IdempotencyRecord
 from services.api.images.models import Image
 from services.api.jobs.models import Job, JobItem
+from services.api.known_images.models import KnownImage
 from services.api.predictions.models import Prediction
 from services.api.reports.models import Report
 from services.api.users.models import Role, User
@@ -17,6 +18,7 @@ __all__ = [
     "Image",
     "Job",
     "JobItem",
+    "KnownImage",
     "Prediction",
     "Report",
     "Role",

@@ -20,6 +20,8 @@ from services.api.jobs.models import JobItem
 from services.api.jobs.queue import JobQueue
 from services.api.jobs.schemas import WebhookPayload
 from services.api.jobs.service import summary_of
+from services.api.known_images import service as known_images
+from services.api.known_images.follower import IndexFollower, refresh
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.detection import detect, new_prediction, reuse_stored
 from services.api.predictions.uploads import CheckedUpload
@@ -42,6 +44,7 @@ class WorkerDeps:
     inflight: InflightChecks
     queue: JobQueue
     webhook_http: httpx.AsyncClient
+    known: IndexFollower
 
 
 class TryAgain(Exception):
@@ -63,6 +66,7 @@ async def check_item(*, deps: WorkerDeps, item_id: uuid.UUID, last_try: bool) ->
         await session.commit()  # hold no connection while the detector works
         if upload.result is None:
             await _detect_or_retry(deps=deps, upload=upload, model=model, last_try=last_try)
+        await _match(deps=deps, session=session, upload=upload, owner_id=item.job.owner_id)
         outcome = await _finish(session=session, item=item, image=image, upload=upload)
     if outcome != "duplicate":
         await _complete_job(deps=deps, job_id=item.job_id)
@@ -84,6 +88,22 @@ async def _model(deps: WorkerDeps, last_try: bool) -> ModelRef:
         if last_try:
             raise
         raise TryAgain(str(exc)) from exc
+
+
+async def _match(
+    *, deps: WorkerDeps, session: AsyncSession, upload: CheckedUpload, owner_id: uuid.UUID
+) -> None:
+    """Known images and the owner's look-alikes, as for a check sent to the API directly."""
+    if upload.result is None:
+        return
+    await refresh(follower=deps.known, session=session)
+    upload.result = await known_images.matched(
+        session=session,
+        index=deps.known.index,
+        result=upload.result,
+        owner_id=owner_id,
+        admin=False,
+    )
 
 
 async def _detect_or_retry(

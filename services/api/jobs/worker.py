@@ -20,6 +20,7 @@ from services.api.images.storage import LocalImageStorage
 from services.api.jobs import processing
 from services.api.jobs.queue import CHECK_ITEM, DELIVER_WEBHOOK, JobQueue, redis_settings
 from services.api.jobs.webhooks import WebhookFailed
+from services.api.known_images.follower import IndexFollower
 from services.api.predictions.coalescing import InflightChecks
 from services.common.observability import configure_logging
 
@@ -82,6 +83,7 @@ def build_deps(
         inflight=InflightChecks(),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
         webhook_http=httpx.AsyncClient(timeout=settings.webhook_timeout_s),
+        known=IndexFollower(),
     )
 
 

@@ -89,6 +89,9 @@ def new_prediction(*, upload: CheckedUpload, owner_id: uuid.UUID, image: Image) 
         image_format=result.image.format,
         latency_ms=upload.latency_ms,
         reused=upload.reused,
+        decided_by=result.decided_by,
+        fingerprints=result.fingerprints.model_dump() if result.fingerprints else None,
+        pdq=result.fingerprints.pdq if result.fingerprints else None,
     )
 
 

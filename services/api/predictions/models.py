@@ -34,5 +34,9 @@ class Prediction(IdMixin, CreatedMixin, Base):
     image_format: Mapped[str] = mapped_column(String(16))
     latency_ms: Mapped[float] = mapped_column(Float)
     reused: Mapped[bool] = mapped_column(default=False)
+    decided_by: Mapped[str | None] = mapped_column(String(16))
+    # The PDQ hashes the detector returned; `pdq` again as a column for history look-ups.
+    fingerprints: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    pdq: Mapped[str | None] = mapped_column(String(64))
 
     image: Mapped[Image] = relationship(lazy="joined")

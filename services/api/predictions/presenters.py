@@ -24,6 +24,8 @@ def result_of(prediction: Prediction) -> InferenceResult:
             "score": prediction.score,
             "model": {"name": prediction.model_name, "version": prediction.model_version},
             "signals": prediction.signals,
+            "decided_by": prediction.decided_by,
+            "fingerprints": prediction.fingerprints,
             "image": {
                 "width": image.width,
                 "height": image.height,
@@ -60,6 +62,7 @@ def unsaved_out(upload: CheckedUpload) -> PredictionOut:
         score=result.score,
         model=result.model,
         signals=result.signals,
+        decided_by=result.decided_by,
         image=ImageOut(
             sha256=upload.sha256,
             mime_type=upload.facts.mime_type,
@@ -102,5 +105,6 @@ def _out_fields(prediction: Prediction) -> dict[str, object]:
         ),
         "latency_ms": prediction.latency_ms,
         "reused": prediction.reused,
+        "decided_by": prediction.decided_by,
         "image_url": f"/v1/predictions/{prediction.id}/image",
     }

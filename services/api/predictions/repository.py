@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Row, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +80,25 @@ async def list_page(
         query = query.where(tuple_(Prediction.created_at, Prediction.id) < tuple_(*after))
     query = query.order_by(Prediction.created_at.desc(), Prediction.id.desc()).limit(limit)
     return (await session.scalars(query)).all()
+
+
+async def recent_fingerprints(
+    *, session: AsyncSession, owner_id: uuid.UUID, limit: int
+) -> Sequence[Row[uuid.UUID, str, str, datetime, str | None]]:
+    """The owner's newest hashed predictions: id, filename, verdict, created_at and PDQ."""
+    query = (
+        select(
+            Prediction.id,
+            Prediction.filename,
+            Prediction.verdict,
+            Prediction.created_at,
+            Prediction.pdq,
+        )
+        .where(Prediction.owner_id == owner_id, Prediction.pdq.is_not(None))
+        .order_by(Prediction.created_at.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
 
 
 async def image_ids_of_owner(*, session: AsyncSession, owner_id: uuid.UUID) -> list[uuid.UUID]:

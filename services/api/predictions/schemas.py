@@ -44,6 +44,10 @@ class PredictionSummary(BaseModel):
         description="True when a stored result for the same bytes and model version was reused."
     )
     image_url: str | None = Field(default=None, examples=["/v1/predictions/3f0c…/image"])
+    decided_by: Literal["provenance", "model", "known_image"] | None = Field(
+        default=None,
+        description="Which rule set the verdict (`known_image`: a copy of a known AI image).",
+    )
 
 
 class PredictionOut(PredictionSummary):

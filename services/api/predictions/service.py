@@ -16,6 +16,8 @@ from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.idempotency import service as idempotency
 from services.api.images.storage import ImageStorage
+from services.api.known_images import service as known_images
+from services.api.known_images.index import FingerprintIndex
 from services.api.predictions import repository
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
@@ -36,6 +38,7 @@ class Detection:
     inference: InferenceClient
     inflight: InflightChecks
     settings: ApiSettings
+    known: FingerprintIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,23 @@ async def _predict(
     )
     if not any(upload.ok for upload in checked):
         raise _all_failed(checked)
+    for upload in pending:
+        await _match(detection=detection, upload=upload, principal=principal)
     return PredictionBatch(saved=principal is not None, items=[item_of(u) for u in checked])
+
+
+async def _match(
+    *, detection: Detection, upload: CheckedUpload, principal: Principal | None
+) -> None:
+    """Add the `matches` signal: known images, and the caller's own look-alike checks."""
+    if upload.result is not None:
+        upload.result = await known_images.matched(
+            session=detection.session,
+            index=detection.known,
+            result=upload.result,
+            owner_id=principal.user.id if principal else None,
+            admin=principal is not None and principal.is_admin,
+        )
 
 
 async def _save(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery
-from services.api.deps import Admin, Reporter, SessionDep
+from services.api.deps import Admin, IndexingDep, Reporter, SessionDep
 from services.api.reports import service
 from services.api.reports.schemas import (
     ReportCreate,
@@ -81,12 +81,22 @@ async def get_report(report_id: uuid.UUID, principal: Reporter, session: Session
     "/v1/reports/{report_id}",
     response_model=ReportOut,
     summary="Resolve a report (admin)",
-    description="Confirm or reject a report with a note. Admins only.",
+    description=(
+        "Confirm or reject a report with a note. Admins only. Confirming adds the image to the "
+        "known images with the claimed label (`fake` as `ai`); the note becomes its public "
+        "note, shown to everyone whose check matches it."
+    ),
     responses=problem_responses(401, 403, 404, 413, 422),
 )
 async def resolve_report(
-    report_id: uuid.UUID, body: ReportResolve, admin: Admin, session: SessionDep
+    report_id: uuid.UUID,
+    body: ReportResolve,
+    admin: Admin,
+    session: SessionDep,
+    indexing: IndexingDep,
 ) -> ReportOut:
     """Confirm or reject a report."""
-    report = await service.resolve(session=session, admin=admin, report_id=report_id, body=body)
+    report = await service.resolve(
+        session=session, admin=admin, report_id=report_id, body=body, indexing=indexing
+    )
     return ReportOut.model_validate(report)

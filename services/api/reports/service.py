@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.auth.principal import Principal
 from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
+from services.api.known_images import service as known_images
 from services.api.predictions import history
 from services.api.reports import repository
 from services.api.reports.models import Report
@@ -71,13 +72,26 @@ async def get_visible(
 
 
 async def resolve(
-    *, session: AsyncSession, admin: Principal, report_id: uuid.UUID, body: ReportResolve
+    *,
+    session: AsyncSession,
+    admin: Principal,
+    report_id: uuid.UUID,
+    body: ReportResolve,
+    indexing: known_images.Indexing,
 ) -> Report:
-    """Confirm or reject a report with a note."""
+    """Confirm or reject a report with a note; confirming adds the image to the known images."""
     report = await get_visible(session=session, principal=admin, report_id=report_id)
+    newly_confirmed = body.status == "confirmed" and report.status != "confirmed"
     report.status = body.status
     report.resolution_note = body.resolution_note
     report.resolver_id = admin.user.id
     report.resolved_at = utcnow()
+    entry = None
+    if newly_confirmed:
+        entry = await known_images.add_from_report(
+            session=session, indexing=indexing, report=report, admin=admin
+        )
     await session.commit()
+    if entry is not None:
+        indexing.index.add(entry_id=entry.id, hashes=[entry.pdq, entry.pdq_centre])
     return report

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from services.common.contract import ImageInfo, ModelRef, Signal
+from services.common.contract import Fingerprints, ImageInfo, ModelRef, Signal
 from services.common.images import ImageFacts, decode_image
 from services.inference.config import InferenceSettings
 from services.inference.detectors.base import ScoringView, ViewScore
@@ -27,6 +27,7 @@ from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.detectors.provenance.schemas import ProvenanceReport
 from services.inference.detectors.provenance.service import inspect_provenance, provenance_signal
 from services.inference.detectors.spectrum.service import spectrum_signal
+from services.inference.fingerprints.pdq import fingerprints_of
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.explanation import explanation, thumbnail
@@ -81,6 +82,7 @@ class PreparedImage:
     spectrum: Signal
     thumb: np.ndarray | None
     timings_ms: dict[str, float]
+    fingerprints: Fingerprints | None = None
 
 
 def decode_and_crop(
@@ -125,6 +127,8 @@ def other_signals(
             max_tiles=settings.spectrum_max_crops,
             image_px=settings.spectrum_image_px,
         )
+    with watch.stage("fingerprints"):
+        fingerprints = fingerprints_of(decoded.pixels)
     pixels = decoded.pixels
     return PreparedImage(
         facts=decoded.facts,
@@ -134,6 +138,7 @@ def other_signals(
         spectrum=spectrum,
         thumb=thumbnail(pixels, max_px=settings.explain_thumbnail_px) if explain else None,
         timings_ms=watch.timings_ms,
+        fingerprints=fingerprints,
     )
 
 
@@ -172,6 +177,7 @@ def build_prediction(
         signals=[*pixel_signals, provenance_signal(prepared.provenance), prepared.spectrum],
         image=ImageInfo(width=facts.width, height=facts.height, format=facts.format),
         timings_ms=dict(prepared.timings_ms),
+        fingerprints=prepared.fingerprints,
         explanation=_explanation(prepared, logits=logits, loaded=loaded),
     )
 
@@ -188,6 +194,11 @@ def _explanation(
         crop_scores=calibrated(logits, temperature=loaded.card.calibration.temperature),
         crop_size=loaded.card.input.crop_size,
     )
+
+
+def _fingerprint(data: bytes, *, settings: InferenceSettings) -> Fingerprints:
+    image, _ = decode_image(data, max_pixels=settings.max_image_pixels)
+    return fingerprints_of(upright_rgb(image), with_centre=True)
 
 
 class Pipeline:
@@ -233,6 +244,10 @@ class Pipeline:
         prediction.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         self._observe(prediction)
         return prediction
+
+    async def fingerprint(self, *, data: bytes) -> Fingerprints:
+        """Only the perceptual hashes of one image, without running any model."""
+        return await self._on_pool(partial(_fingerprint, data, settings=self.settings))
 
     async def _signals(
         self, data: bytes, *, explain: bool, admission: Admission

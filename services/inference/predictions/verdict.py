@@ -23,7 +23,15 @@
    most 2% of real images are called `fake` under each robustness condition. Without a fusion
    card the low-level view's own score and thresholds are used. The score is p, never a raw
    softmax. `real` means only that no view found AI traces: every view misses some AI images.
-3. Nothing else moves the verdict. Camera make/model, C2PA capture manifests, free-text mentions
+3. A known AI image decides next, in the API (which owns the known images; the rule's code is
+   `services/api/known_images/matching.py`). This service returns the PDQ hashes of the
+   decoded pixels (`fingerprints`); when the check's hash, whole or with a uniform frame
+   trimmed, is at most 31 of 256 bits from a known AI image's hash, whole or of its central
+   90%, the verdict is `fake`, the score 1.0 and `decided_by` is `known_image`, and the
+   `matches` signal carries the entry's public note and date. Provenance still comes first. A
+   match with a known real photo is evidence only and never decides `real`, since an AI edit of
+   a real photo matches that photo too.
+4. Nothing else moves the verdict. Camera make/model, C2PA capture manifests, free-text mentions
    of a generator, broken signatures and the spectrum check are evidence for people only, since
    metadata is easy to copy or strip. A file without metadata is "no provenance information",
    never "real".

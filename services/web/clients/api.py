@@ -16,6 +16,7 @@ from services.web.clients.schemas import (
     Job,
     JobCreated,
     JobPage,
+    KnownImagePage,
     Prediction,
     PredictionBatch,
     PredictionPage,
@@ -141,6 +142,24 @@ class ApiClient:
         body = {"status": status, "resolution_note": note}
         response = await self._send("PATCH", f"/v1/reports/{report_id}", token=token, json=body)
         return Report.model_validate(response.json())
+
+    async def known_images(
+        self, *, token: str, text: str | None, cursor: str | None
+    ) -> KnownImagePage:
+        """One page of known images, newest first (admins)."""
+        params = {name: value for name, value in (("q", text), ("cursor", cursor)) if value}
+        response = await self._send("GET", "/v1/admin/known-images", token=token, params=params)
+        return KnownImagePage.model_validate(response.json())
+
+    async def import_known_images(self, *, token: str, upload: Upload) -> int:
+        """Import a zip of known images; how many were added (all or none)."""
+        files = {"archive": (upload.filename, upload.data, upload.content_type)}
+        url = "/v1/admin/known-images/import"
+        return int((await self._send("POST", url, token=token, files=files)).json()["imported"])
+
+    async def remove_known_image(self, *, token: str, entry_id: uuid.UUID) -> None:
+        """Remove one known image (admins)."""
+        await self._send("DELETE", f"/v1/admin/known-images/{entry_id}", token=token)
 
     async def create_job(
         self, *, token: str, uploads: list[Upload], callback_url: str | None

@@ -131,6 +131,24 @@ class Report(Answer):
     prediction: ReportedPrediction
 
 
+class KnownImage(Answer):
+    """A known image as admins see it."""
+
+    id: uuid.UUID
+    label: str
+    source: str
+    note: str
+    filename: str | None = None
+    created_at: datetime
+
+
+class KnownImagePage(Answer):
+    """A page of known images, newest first."""
+
+    items: list[KnownImage]
+    next_cursor: str | None = None
+
+
 class ReportPage(Answer):
     """A page of reports, newest first."""
 

@@ -14,7 +14,9 @@ TITLES = {
     "model": "Low-level view",
     "provenance": "Provenance",
     "spectrum": "Frequency spectrum",
+    "matches": "Known images",
 }
+KNOWN_LABELS = {"ai": "Known AI image", "real": "Known real photo"}
 # The fused signal names its views as the inference service does; their cards are these signals.
 VIEW_SIGNALS = {"lowlevel": "model", "semantic": "semantic"}
 PROVENANCE_STATUS = {
@@ -76,8 +78,45 @@ def signal_views(signals: list[Signal]) -> list[SignalView]:
         "model": _model,
         "provenance": _provenance,
         "spectrum": _spectrum,
+        "matches": _matches,
     }
-    return [builders.get(signal.name, _other)(signal) for signal in signals]
+    cards = [builders.get(signal.name, _other)(signal) for signal in signals]
+    # A known AI image decided the verdict: its card comes first.
+    return sorted(cards, key=lambda card: card.name != "matches" or card.headline is None)
+
+
+def _matches(signal: Signal) -> SignalView:
+    """Known images this picture copies, and the caller's own earlier look-alike checks."""
+    known = signal.evidence.get("known") or []
+    findings = [
+        Finding(
+            kind=KNOWN_LABELS.get(match.get("label", ""), "Known image"),
+            text=f"{match.get('note') or 'No note.'} Known since "
+            f"{str(match.get('known_since', ''))[:10]}; {match.get('distance')} of 256 bits differ."
+            + (f" Entry {match['entry_id']}." if match.get("entry_id") else ""),
+        )
+        for match in known
+    ]
+    findings += [
+        Finding(
+            kind="Your earlier check",
+            text=f"{earlier.get('filename')}: {earlier.get('verdict')}, "
+            f"{str(earlier.get('checked_at', ''))[:10]}",
+        )
+        for earlier in signal.evidence.get("history") or []
+    ]
+    deciding = signal.score == 1
+    return SignalView(
+        name=signal.name,
+        title=TITLES["matches"],
+        summary=signal.summary,
+        headline="A copy of a known AI image" if deciding else None,
+        findings=findings,
+        note=(
+            "Known images are pictures admins confirmed. A match with a known real photo is "
+            "evidence only: an AI edit of a real photo matches it too."
+        ),
+    )
 
 
 def _model(signal: Signal) -> SignalView:

@@ -22,6 +22,10 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "uncertain": "The score falls in the band where the detector cannot tell reliably.",
 }
+KNOWN_IMAGE_EXPLANATION = (
+    "This is a copy of an image already confirmed as AI-generated (see Known images below); "
+    "the pixel detector was not needed to decide."
+)
 PROVENANCE_EXPLANATION = (
     "The file's own provenance record says an AI generator made it; the pixel detector was not "
     "needed to decide."
@@ -97,7 +101,7 @@ def verdict_view(
     thresholds = (model.evidence.get("thresholds") if model else None) or {}
     return VerdictView(
         **asdict(verdict_label(prediction.verdict)),
-        explanation=PROVENANCE_EXPLANATION if by_provenance else EXPLANATIONS[prediction.verdict],
+        explanation=_explanation(prediction, signals=signals, by_provenance=by_provenance),
         gauge=Gauge(
             score=prediction.score,
             real_below=_number(thresholds.get("real_below")),
@@ -105,6 +109,17 @@ def verdict_view(
         ),
         decided_by_provenance=by_provenance,
     )
+
+
+def _explanation(
+    prediction: PredictionSummary, *, signals: list[Signal] | None, by_provenance: bool
+) -> str:
+    matches = _signal(signals, "matches")
+    if by_provenance:
+        return PROVENANCE_EXPLANATION
+    if prediction.verdict == "fake" and matches is not None and matches.score == 1:
+        return KNOWN_IMAGE_EXPLANATION
+    return EXPLANATIONS[prediction.verdict]
 
 
 def _signal(signals: list[Signal] | None, name: str) -> Signal | None:

@@ -1,0 +1,77 @@
+"""The `matches` signal and the one rule by which a known image decides a verdict.
+
+A check whose PDQ hash (of the whole picture, or of it without a uniform frame) lies within
+`MATCH_DISTANCE` bits of a known AI image's hash (of the whole picture, or of its central 90%)
+is that image re-posted: the verdict is `fake`, the score 1.0 and `decided_by` is
+`known_image`, unless a generator's own provenance claim decided first. A match with a known
+real photo is evidence only and never decides `real`: an AI edit of a real photo matches that
+photo too. Callers see the note and the date a match became known, never whose upload it was;
+admins also see the entry's id and source.
+"""
+
+from __future__ import annotations
+
+from services.api.known_images.schemas import HistoryMatch, KnownMatch
+from services.common.contract import Fingerprints, InferenceResult, Signal
+
+SIGNAL = "matches"
+KNOWN_IMAGE_SCORE = 1.0
+
+
+def query_hashes(fingerprints: Fingerprints) -> list[str]:
+    """The hashes of a check that are looked up among known images."""
+    return [fingerprints.pdq, fingerprints.pdq_trimmed]
+
+
+def without_matches(result: InferenceResult) -> InferenceResult:
+    """The detector's own answer, before any known image was applied (to reuse it)."""
+    found = next((s for s in result.signals if s.name == SIGNAL), None)
+    if found is None:
+        return result
+    detector = found.evidence.get("detector", {})
+    return result.model_copy(
+        update={
+            "signals": [s for s in result.signals if s.name != SIGNAL],
+            "verdict": detector.get("verdict", result.verdict),
+            "score": detector.get("score", result.score),
+            "decided_by": detector.get("decided_by", result.decided_by),
+        }
+    )
+
+
+def with_matches(
+    *, result: InferenceResult, known: list[KnownMatch], history: list[HistoryMatch]
+) -> InferenceResult:
+    """The answer with its `matches` signal, decided by a known AI image when there is one."""
+    ai = [match for match in known if match.label == "ai"]
+    decides = bool(ai) and result.decided_by != "provenance"
+    signal = Signal(
+        name=SIGNAL,
+        score=KNOWN_IMAGE_SCORE if ai else None,
+        summary=_summary(known=known, history=history, decides=decides),
+        evidence={
+            "known": [match.model_dump(mode="json", exclude_none=True) for match in known],
+            "history": [match.model_dump(mode="json") for match in history],
+            "detector": {
+                "verdict": result.verdict,
+                "score": result.score,
+                "decided_by": result.decided_by,
+            },
+        },
+    )
+    update: dict[str, object] = {"signals": [*result.signals, signal]}
+    if decides:
+        update |= {"verdict": "fake", "score": KNOWN_IMAGE_SCORE, "decided_by": "known_image"}
+    return result.model_copy(update=update)
+
+
+def _summary(*, known: list[KnownMatch], history: list[HistoryMatch], decides: bool) -> str:
+    if decides:
+        first = next(match for match in known if match.label == "ai")
+        since = f"{first.known_since:%Y-%m-%d}"
+        return f"A near-duplicate of an image known to be AI-generated since {since}."
+    if known:
+        return "Looks like a known real photo; that alone does not show this copy is unedited."
+    if history:
+        return "You checked something like this before."
+    return "Not like any known image."
