@@ -25,6 +25,10 @@ TAGS = [
     },
     {"name": "reports", "description": "Tell us a verdict is wrong; admins confirm or reject."},
     {"name": "admin", "description": "Admins only: confirmed reports as training data."},
+    {
+        "name": "known images",
+        "description": "Admins only: images already confirmed as AI or real, matched by PDQ.",
+    },
     {"name": "health", "description": "Liveness and readiness probes for orchestrators."},
 ]
 
@@ -126,6 +130,18 @@ REPORT = {
     },
 }
 UPLOAD = {"files": ["photo.jpg", "render.png"]}
+KNOWN_ID = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
+KNOWN = {
+    "id": KNOWN_ID,
+    "label": "ai",
+    "source": "import",
+    "note": "Debunked: generated image of a flooded station, March 2026.",
+    "filename": "flooded-station.jpg",
+    "pdq": "f" * 64,
+    "report_id": None,
+    "created_by_id": USER_ID,
+    "created_at": WHEN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +235,18 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         | {"resolution_note": "Original RAW provided."},
     ),
     ("GET", "/v1/admin/feedback-export"): Example(),
+    ("GET", "/v1/admin/known-images"): Example(
+        parameters={"label": "ai", "q": "station", "cursor": CURSOR, "limit": 20},
+        answer={"items": [KNOWN], "next_cursor": None},
+    ),
+    ("POST", "/v1/admin/known-images/import"): Example(
+        body={"archive": "known.zip"},
+        answer={
+            "imported": 1,
+            "items": [{"index": 0, "file": "flooded-station.jpg", "status": "ok", "entry": KNOWN}],
+        },
+    ),
+    ("DELETE", "/v1/admin/known-images/{entry_id}"): Example(parameters={"entry_id": KNOWN_ID}),
 }
 
 
