@@ -39,6 +39,10 @@ CLIENT_MODELS: dict[str, type[BaseModel]] = {
     "ReportOut": models.Report,
     "ReportPage": models.ReportPage,
     "Problem": models.Problem,
+    "KnownImageOut": models.KnownImage,
+    "KnownImagePage": models.KnownImagePage,
+    "ImportItem": models.ImportItem,
+    "ImportResult": models.ImportResult,
 }
 API_NAME_OF = {model.__name__: name for name, model in CLIENT_MODELS.items()}
 Schema = dict[str, Any]

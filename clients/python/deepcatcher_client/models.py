@@ -15,6 +15,9 @@ Label = Literal["real", "fake"]
 ReportStatus = Literal["open", "confirmed", "rejected"]
 JobStatus = Literal["queued", "running", "completed"]
 ItemStatus = Literal["pending", "done", "error"]
+DecidedBy = Literal["provenance", "model", "known_image"]
+KnownLabel = Literal["ai", "real"]
+KnownSource = Literal["report", "import"]
 
 
 class Problem(BaseModel):
@@ -103,6 +106,7 @@ class PredictionSummary(BaseModel):
     latency_ms: float
     reused: bool
     image_url: str | None = None
+    decided_by: DecidedBy | None = None
 
 
 class Prediction(PredictionSummary):
@@ -234,3 +238,41 @@ class WebhookPayload(BaseModel):
 
     event: Literal["job.completed"] = "job.completed"
     job: JobSummary
+
+
+class KnownImage(BaseModel):
+    """An image admins have confirmed as AI-generated or real, matched by its PDQ hash."""
+
+    id: uuid.UUID
+    label: KnownLabel
+    source: KnownSource
+    note: str
+    filename: str | None
+    pdq: str
+    report_id: uuid.UUID | None
+    created_by_id: uuid.UUID | None
+    created_at: datetime
+
+
+class KnownImagePage(BaseModel):
+    """A page of known images, newest first."""
+
+    items: list[KnownImage]
+    next_cursor: str | None = None
+
+
+class ImportItem(BaseModel):
+    """One manifest row of a known-images import: the entry it became, or why it was refused."""
+
+    index: int
+    file: str
+    status: Literal["ok", "error"]
+    entry: KnownImage | None = None
+    error: Problem | None = None
+
+
+class ImportResult(BaseModel):
+    """A known-images import, row by row; nothing is added unless every row is good."""
+
+    imported: int
+    items: list[ImportItem]
