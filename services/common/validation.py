@@ -1,10 +1,12 @@
-"""Rules every request body obeys, whatever its fields: no NUL character in any text."""
+"""Rules every request obeys, whatever its fields: no NUL in any text, dates in ISO 8601."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, BeforeValidator, field_validator
 
 from services.common.problems import UnprocessableContent
 
@@ -47,3 +49,18 @@ def refuse_nul(**fields: str) -> None:
     ]
     if errors:
         raise UnprocessableContent("The request is not valid.", extensions={"errors": errors})
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _iso_8601(value: Any) -> Any:
+    # pydantic reads a bare number as a Unix timestamp; the schema promises ISO 8601 only.
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value.strip())
+    ):
+        raise ValueError("Give a date and time in ISO 8601, for example 2026-03-14T09:26:53Z.")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_8601)]

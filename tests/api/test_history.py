@@ -60,6 +60,11 @@ async def test_bad_cursor_and_bad_filter(client: httpx.AsyncClient) -> None:
     assert_problem(bad_cursor, 400)
     bad_verdict = await client.get("/v1/predictions", params={"verdict": "maybe"}, headers=headers)
     assert_problem(bad_verdict, 422)
+    for number in ("0.0001", "1700000000"):  # Unix timestamps: the schema says ISO 8601 only
+        dated = await client.get(
+            "/v1/predictions", params={"created_from": number}, headers=headers
+        )
+        assert "ISO 8601" in str(assert_problem(dated, 422))
 
 
 async def test_history_needs_a_caller(client: httpx.AsyncClient) -> None:

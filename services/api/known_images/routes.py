@@ -67,7 +67,7 @@ async def import_known_images(
 
 
 @router.delete(
-    "/{entry_id}",
+    "/{entry_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a known image (admin)",
     description="Later checks no longer match it; every API replica drops it within seconds.",

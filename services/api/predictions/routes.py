@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile, status
@@ -24,6 +23,7 @@ from services.api.predictions.presenters import prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut, PredictionPage
 from services.common.contract import Verdict
 from services.common.problems import Forbidden, UnprocessableContent, problem_responses
+from services.common.validation import IsoDatetime
 
 router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
 
@@ -108,8 +108,8 @@ async def list_predictions(
     principal: HistoryReader,
     session: SessionDep,
     verdict: Verdict | None = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: IsoDatetime | None = None,
+    created_to: IsoDatetime | None = None,
     cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PredictionPage:
