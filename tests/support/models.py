@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from services.inference.detectors.lowlevel.card import (
     Calibration,
@@ -32,21 +33,7 @@ def write_tiny_model(*, folder: Path, name: str = "tiny") -> Path:
         ],
         name=name,
     )
-    path = folder / f"{name}.keras"
-    model.save(path)
-    card = ModelCard(
-        name=name,
-        file=path.name,
-        sha256=sha256_of(path),
-        created=datetime.now(UTC),
-        input=InputSpec(crop_size=TINY_CROP, max_crops=4),
-        calibration=Calibration(temperature=1.0),
-        thresholds=Thresholds(real_below=0.3, fake_above=0.7, target="test model"),
-        metrics={},
-        intended_use="tests only",
-    )
-    card_path_for(path).write_text(card.model_dump_json(indent=2))
-    return path
+    return saved_with_card(model, folder=folder, max_crops=4)
 
 
 def write_brightness_model(*, folder: Path) -> Path:
@@ -67,14 +54,19 @@ def write_brightness_model(*, folder: Path) -> Path:
         name="brightness",
     )
     model.layers[-1].set_weights([np.full((3, 1), 10 / 3), np.array([-5.0])])
-    path = folder / "brightness.keras"
+    return saved_with_card(model, folder=folder, max_crops=1)
+
+
+def saved_with_card(model: Any, *, folder: Path, max_crops: int) -> Path:
+    """Save a test model under its own name with a card of fixed test thresholds."""
+    path = folder / f"{model.name}.keras"
     model.save(path)
     card = ModelCard(
-        name="brightness",
+        name=model.name,
         file=path.name,
         sha256=sha256_of(path),
         created=datetime.now(UTC),
-        input=InputSpec(crop_size=TINY_CROP, max_crops=1),
+        input=InputSpec(crop_size=TINY_CROP, max_crops=max_crops),
         calibration=Calibration(temperature=1.0),
         thresholds=Thresholds(real_below=0.3, fake_above=0.7, target="test model"),
         metrics={},
