@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common.problems import PROBLEM_MEDIA_TYPE, Problem
+from services.common.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 
 PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 # FastAPI answers these itself, before or around any route's own code.
@@ -69,7 +69,24 @@ def _document_errors(operation: dict[str, Any]) -> None:
             answer["description"] = STANDARD_ERRORS[422]
     for status, answer in responses.items():
         if status[:1] in {"4", "5"}:
-            answer["content"] = PROBLEM_CONTENT
+            answer["content"] = _problem_content(status)
+
+
+def _problem_content(status: str) -> dict[str, Any]:
+    """The problem+json schema, with the problem type this status carries as its example."""
+    base = next(
+        (
+            kind
+            for kind in ProblemError.__subclasses__()
+            if kind.__module__ == ProblemError.__module__ and str(kind.status) == status
+        ),
+        None,
+    )
+    if base is None:
+        return PROBLEM_CONTENT
+    example = {"type": f"urn:deepcatcher:problem:{base.slug}", "title": base.title}
+    media = PROBLEM_CONTENT[PROBLEM_MEDIA_TYPE] | {"example": example | {"status": base.status}}
+    return {PROBLEM_MEDIA_TYPE: media}
 
 
 def _add_description(answer: dict[str, Any], text: str) -> None:

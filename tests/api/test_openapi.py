@@ -64,7 +64,8 @@ async def test_errors_are_documented_as_problem_json(client: httpx.AsyncClient) 
     for where, operation in _operations(schema):
         for status, answer in operation["responses"].items():
             if int(status) >= 400:
-                assert answer["content"] == {PROBLEM: {"schema": PROBLEM_REF}}, (where, status)
+                assert list(answer["content"]) == [PROBLEM], (where, status)
+                assert answer["content"][PROBLEM]["schema"] == PROBLEM_REF, (where, status)
     assert "HTTPValidationError" not in schema["components"]["schemas"]
 
 
@@ -188,3 +189,13 @@ async def test_tags_are_described_and_the_docs_name_the_client(client: httpx.Asy
     assert used <= set(described) and all(described.values())
     assert "deepcatcher-client" in schema["info"]["description"]
     assert "clients/python" in schema["info"]["description"]
+
+
+async def test_every_error_names_its_problem_type(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    for where, operation in _operations(schema):
+        for status, response in operation["responses"].items():
+            if status[:1] in {"4", "5"} and status != "500":
+                example = response["content"][PROBLEM]["example"]
+                assert example["type"].startswith("urn:deepcatcher:problem:"), (where, status)
+                assert example["status"] == int(status), (where, status)
