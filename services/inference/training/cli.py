@@ -55,6 +55,10 @@ def train_command(
     generator_steps: Annotated[
         int, typer.Option(help="Recipe: training steps per generator.")
     ] = 300,
+    recipe_data: Annotated[
+        str,
+        typer.Option(help='Recipe: `deepcatcher data build`\'s manifest to add ("" for none).'),
+    ] = "var/data/manifest.jsonl",
     progress: Annotated[bool, typer.Option(help="Show a progress bar while training.")] = True,
     cache_images: Annotated[
         bool, typer.Option(help="Keep decoded training images in memory (off for large datasets).")
@@ -80,7 +84,10 @@ def train_command(
         progress=progress,
     )
     recipe_config = RecipeConfig(
-        seed=seed, tiles_per_photo=tiles_per_photo, generator_steps=generator_steps
+        seed=seed,
+        tiles_per_photo=tiles_per_photo,
+        generator_steps=generator_steps,
+        dataset=recipe_data,
     )
     card = run_training(
         recipe=recipe,
