@@ -59,6 +59,9 @@ def train_command(
         str,
         typer.Option(help='Recipe: `deepcatcher data build`\'s manifest to add ("" for none).'),
     ] = "var/data/manifest.jsonl",
+    network_share: Annotated[
+        float, typer.Option(help="Recipe: share of regions that get a Real-ESRGAN pair.")
+    ] = 0.25,
     progress: Annotated[bool, typer.Option(help="Show a progress bar while training.")] = True,
     cache_images: Annotated[
         bool, typer.Option(help="Keep decoded training images in memory (off for large datasets).")
@@ -88,6 +91,7 @@ def train_command(
         tiles_per_photo=tiles_per_photo,
         generator_steps=generator_steps,
         dataset=recipe_data,
+        network_share=network_share,
     )
     card = run_training(
         recipe=recipe,
