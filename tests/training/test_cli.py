@@ -150,3 +150,14 @@ def test_train_reads_the_feedback_export(tiny_folder: Path, tmp_path: Path) -> N
         card_path_for(tmp_path / "fb.keras").read_text()
     ).training["splits"]
     assert sum(s["real"] + s["fake"] for s in splits.values()) == 48 + 10
+
+
+def test_recipe_without_its_built_data_set_says_how_to_build_it(tmp_path: Path) -> None:
+    missing = tmp_path / "data" / "manifest.jsonl"
+    args = ["train", "--recipe", "default", "--recipe-data", str(missing)]
+
+    result = runner.invoke(app, [*args, "--workdir", str(tmp_path / "work")])
+
+    assert result.exit_code != 0
+    assert "deepcatcher data build" in str(result.exception)
+    assert not (tmp_path / "work" / "recipe-default" / "manifest.jsonl").exists()

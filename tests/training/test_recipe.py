@@ -1,8 +1,10 @@
-"""The default recipe's dataset: split by photo, every real tile paired with a simulated fake."""
+"""The default recipe's dataset: split by photo, every real tile paired with a simulated fake,
+network pairs from a share of regions, and the built data set's images in their own splits."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from services.inference.training.recipe.build import (
 )
 from services.inference.training.recipe.generators import GENERATORS
 from services.inference.training.recipe.photos import Photo, bundled_photos
+from services.inference.training.recipe.upsamplers import UPSAMPLERS
 
 TINY = RecipeConfig(
     tile=64,
@@ -28,6 +31,11 @@ TINY = RecipeConfig(
     generator_batch=4,
     generator_crop=32,
     generators=(GENERATORS[0], GENERATORS[-1]),  # one seen decoder, one held out
+    upsamplers=(UPSAMPLERS[0], UPSAMPLERS[-1]),  # one seen network (x2), one held out (x3)
+    network_tile=48,
+    network_margin=6,
+    network_share=0.5,
+    dataset="",
 )
 
 
@@ -39,10 +47,32 @@ def photo(index: int) -> Photo:
 PHOTOS = [photo(i) for i in range(8)]
 
 
+def data_manifest(root: Path) -> Path:
+    """A `deepcatcher data build`-style manifest: two stills and two photos, one of them ours."""
+    (root / "images").mkdir()
+    lines = []
+    # p0 is one of the recipe's own photos (already tiled): the recipe must skip it here.
+    images = [("still-a", "ai", "train"), ("still-b", "ai", "test"), ("cam", "real", "val")]
+    for index, (name, label, split) in enumerate([*images, ("p0", "real", "train")]):
+        pixels = np.random.default_rng(50 + index).integers(0, 256, (90, 110, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(root / "images" / f"{name}.webp", quality=80)
+        row = {"file": f"images/{name}.webp", "name": name, "label": label, "split": split}
+        lines.append(json.dumps({**row, "family": "flux" if label == "ai" else "photo"}) + "\n")
+    (root / "manifest.jsonl").write_text("".join(lines))
+    return root / "manifest.jsonl"
+
+
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def config(tmp_path_factory: pytest.TempPathFactory) -> RecipeConfig:
+    """The tiny recipe with a tiny built data set."""
+    data = data_manifest(tmp_path_factory.mktemp("data"))
+    return replace(TINY, dataset=str(data), dataset_copies=2)
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory, config: RecipeConfig) -> Path:
     """One tiny recipe build shared by this module's tests."""
-    return build_recipe_dataset(out=tmp_path_factory.mktemp("recipe"), photos=PHOTOS, config=TINY)
+    return build_recipe_dataset(out=tmp_path_factory.mktemp("recipe"), photos=PHOTOS, config=config)
 
 
 def rows(manifest: Path) -> list[dict[str, object]]:
@@ -54,10 +84,40 @@ def test_recipe_dataset_is_split_by_photo_and_paired(manifest: Path) -> None:
 
     groups = {r["group"] for r in lines}
     assert all(len({r["split"] for r in lines if r["group"] == g}) == 1 for g in groups)
-    real = [r for r in lines if r["label"] == "real"]
-    seen = [r for r in lines if r["generator_kind"] == "seen"]
-    assert len(real) == len(seen) == 16
+    tiles = [r for r in lines if r["label"] == "real" and "-n" not in str(r["file"])]
+    tiles = [r for r in tiles if str(r["file"]).startswith("real/")]
+    simulated = [r for r in lines if r["generator_type"] == "simulated"]
+    assert len(tiles) == 16
+    assert len([r for r in simulated if r["generator_kind"] == "seen"]) == 16
     assert {r["split"] for r in lines if r["generator_kind"] == "unseen"} == {"test"}
+
+
+def test_network_pairs_are_aligned_same_size_and_unseen_only_on_test(manifest: Path) -> None:
+    lines = rows(manifest)
+    fakes = [r for r in lines if r["generator_type"] == "network"]
+
+    assert fakes and {r["generator"] for r in fakes} <= {s.name for s in UPSAMPLERS}
+    assert {r["split"] for r in fakes if r["generator_kind"] == "unseen"} <= {"test"}
+    for row in fakes:
+        real = np.asarray(Image.open(manifest.parent / "real" / Path(str(row["file"])).name))
+        fake = np.asarray(Image.open(manifest.parent / str(row["file"])))
+        assert real.shape == fake.shape == (48, 48, 3)
+        assert not np.array_equal(real, fake)
+
+
+def test_dataset_images_keep_their_split_and_skip_the_recipes_photos(manifest: Path) -> None:
+    lines = [r for r in rows(manifest) if str(r["file"]).startswith("dataset/")]
+
+    by_name = {(r["group"], r["split"], r["label"]) for r in lines}
+    assert by_name == {
+        ("still-a", "train", "fake"),
+        ("still-b", "test", "fake"),
+        ("cam", "val", "real"),
+    }
+    assert sum(1 for r in lines if r["group"] == "still-a") == 2  # copies in train only
+    assert {r["generator"] for r in lines if r["label"] == "fake"} == {"still-flux"}
+    shortest = min(min(Image.open(manifest.parent / str(r["file"])).size) for r in lines)
+    assert shortest >= 224
 
 
 def test_fakes_are_generator_outputs_not_copies(manifest: Path) -> None:
@@ -69,10 +129,10 @@ def test_fakes_are_generator_outputs_not_copies(manifest: Path) -> None:
     assert np.abs(real_pixels.astype(float) - fake_pixels).mean() > 1.0
 
 
-def test_a_finished_build_is_reused(manifest: Path) -> None:
+def test_a_finished_build_is_reused(manifest: Path, config: RecipeConfig) -> None:
     written = manifest.stat().st_mtime_ns
 
-    again = build_recipe_dataset(out=manifest.parent, photos=PHOTOS, config=TINY)
+    again = build_recipe_dataset(out=manifest.parent, photos=PHOTOS, config=config)
 
     assert again.stat().st_mtime_ns == written
 

@@ -55,6 +55,13 @@ def train_command(
     generator_steps: Annotated[
         int, typer.Option(help="Recipe: training steps per generator.")
     ] = 300,
+    recipe_data: Annotated[
+        str,
+        typer.Option(help='Recipe: `deepcatcher data build`\'s manifest to add ("" for none).'),
+    ] = "var/data/manifest.jsonl",
+    network_share: Annotated[
+        float, typer.Option(help="Recipe: share of regions that get a Real-ESRGAN pair.")
+    ] = 0.25,
     progress: Annotated[bool, typer.Option(help="Show a progress bar while training.")] = True,
     cache_images: Annotated[
         bool, typer.Option(help="Keep decoded training images in memory (off for large datasets).")
@@ -80,7 +87,11 @@ def train_command(
         progress=progress,
     )
     recipe_config = RecipeConfig(
-        seed=seed, tiles_per_photo=tiles_per_photo, generator_steps=generator_steps
+        seed=seed,
+        tiles_per_photo=tiles_per_photo,
+        generator_steps=generator_steps,
+        dataset=recipe_data,
+        network_share=network_share,
     )
     card = run_training(
         recipe=recipe,

@@ -30,8 +30,9 @@ from services.inference.training.workflow import (
 )
 
 RECIPES = ("default",)
-# The recipe labels each generated image with its generator; test metrics are also given per group.
-RECIPE_GROUPS = ["generator", "generator_kind"]
+# The recipe labels each generated image with its generator, whether training saw it and its
+# type (simulated, network, still); test metrics are also given per group.
+RECIPE_GROUPS = ["generator", "generator_kind", "generator_type"]
 
 
 def recipe_samples(*, workdir: Path, config: RecipeConfig) -> tuple[list[Sample], dict[str, Any]]:

@@ -23,8 +23,10 @@ LIMITATIONS = [
     "Not validated on the outputs of current commercial generators (Midjourney, DALL-E, "
     "GPT-4o/ChatGPT, Firefly, Stable Diffusion, FLUX, Gemini); see the corpus metrics for what "
     "was measured.",
-    "Trained only on packaged photos and small simulated autoencoder generators: it detects "
-    "decoder upsampling traces, not semantic implausibility.",
+    "The default recipe trains on packaged photos and renders as real and, as generated, on "
+    "the same photos passed through small simulated autoencoders and Real-ESRGAN upsamplers "
+    "(aligned pairs) and on about a hundred generator stills: it looks for pixel-level generator "
+    "traces, not semantic implausibility.",
     "Resampling (upscaling in particular), strong blur and heavy JPEG compression remove or mimic "
     "the traces it relies on; check the robustness rows.",
     "Partial edits (inpainting, face swaps) cover only some crops and are diluted by the mean.",

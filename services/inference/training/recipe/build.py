@@ -13,12 +13,23 @@ from PIL import Image
 from services.inference.training.recipe.generators import GENERATORS, GeneratorSpec
 from services.inference.training.recipe.photos import Photo
 from services.inference.training.recipe.simulate import generate, train_generator, training_crops
+from services.inference.training.recipe.stills import (
+    dataset_rows,
+    manifest_digest,
+    write_dataset_images,
+)
 from services.inference.training.recipe.tiles import (
     Region,
     center,
     cut_regions,
     rescaled,
     tile_count,
+)
+from services.inference.training.recipe.upsamplers import (
+    UPSAMPLERS,
+    UpsamplerSpec,
+    load_upsampler,
+    network_fake,
 )
 from services.inference.training.samples import Split, seeded_splits
 
@@ -41,6 +52,15 @@ class RecipeConfig:
     generator_batch: int = 16
     generator_crop: int = 64
     generators: tuple[GeneratorSpec, ...] = field(default=GENERATORS)
+    upsamplers: tuple[UpsamplerSpec, ...] = field(default=UPSAMPLERS)
+    # Network pairs are cut smaller than tiles (the networks cost about 1 s per 100x100 input on
+    # 2 cores), from this share of regions; the side must shrink evenly by every factor.
+    network_tile: int = 128
+    network_margin: int = 20
+    network_share: float = 0.25
+    # `deepcatcher data build`'s manifest (generator stills, photos, renders); "" for none.
+    dataset: str = "var/data/manifest.jsonl"
+    dataset_copies: int = 2
 
 
 def assign_splits(photos: list[Photo], *, config: RecipeConfig) -> dict[str, Split]:
@@ -111,7 +131,11 @@ def write_tile(pixels: np.ndarray, *, out: Path, relative: str) -> None:
 
 
 def tile_row(
-    region: Region, *, relative: str, label: str, generator: GeneratorSpec | None
+    region: Region,
+    *,
+    relative: str,
+    label: str,
+    generator: GeneratorSpec | UpsamplerSpec | None,
 ) -> dict[str, Any]:
     """One manifest line: file, label, split, its source photo (group) and how it was made."""
     return {
@@ -126,6 +150,11 @@ def tile_row(
         else "seen"
         if generator.seen_in_training
         else "unseen",
+        "generator_type": ""
+        if not generator
+        else "network"
+        if isinstance(generator, UpsamplerSpec)
+        else "simulated",
     }
 
 
@@ -166,6 +195,70 @@ def write_fake_tiles(
     return rows, psnr
 
 
+def network_plan(
+    regions: list[Region], *, config: RecipeConfig
+) -> list[tuple[Region, UpsamplerSpec]]:
+    """A share of regions, each with one seen network by weight; the unseen ones on test only."""
+    rng = np.random.default_rng(config.seed + 3)
+    seen = [spec for spec in config.upsamplers if spec.seen_in_training]
+    unseen = [spec for spec in config.upsamplers if not spec.seen_in_training]
+    weights = np.array([spec.weight for spec in seen]) / sum(spec.weight for spec in seen)
+    picked = [region for region in regions if rng.random() < config.network_share]
+    plan = [(region, seen[int(rng.choice(len(seen), p=weights))]) for region in picked]
+    return plan + [(region, spec) for region in picked if region.split == "test" for spec in unseen]
+
+
+def network_region(region: Region, *, config: RecipeConfig) -> np.ndarray:
+    """The centre of a region that a network pair is cut from."""
+    side = config.network_tile + 2 * config.network_margin
+    return center(region.pixels, margin=(region.pixels.shape[0] - side) // 2)
+
+
+def write_network_pairs(
+    plan: list[tuple[Region, UpsamplerSpec]], *, out: Path, config: RecipeConfig
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Aligned pairs: each planned region untouched (`real`) and rebuilt by its network (`fake`)."""
+    rows, psnr = [], {}
+    paired: set[str] = set()
+    for spec in config.upsamplers:
+        regions = [region for region, planned in plan if planned.name == spec.name]
+        net = load_upsampler(spec) if regions else None
+        originals = [network_region(region, config=config) for region in regions]
+        fakes = [network_fake(net, pixels, factor=spec.factor) for pixels in originals]
+        for region, pixels, fake in zip(regions, originals, fakes, strict=True):
+            # A test region may pass through a seen and an unseen network: one real tile.
+            first = region_name(region) not in paired
+            paired.add(region_name(region))
+            rows += pair_rows(
+                region,
+                spec=spec,
+                pixels=(pixels, fake) if first else (None, fake),
+                out=out,
+                config=config,
+            )
+        psnr[spec.name] = mean_psnr(originals, fakes)
+    return rows, psnr
+
+
+def pair_rows(
+    region: Region,
+    *,
+    spec: UpsamplerSpec,
+    pixels: tuple[np.ndarray | None, np.ndarray],
+    out: Path,
+    config: RecipeConfig,
+) -> list[dict[str, Any]]:
+    """Write one network pair's fake tile and (unless None) its real one; their manifest lines."""
+    name = f"{region_name(region)}-n"
+    fake, real = f"fake/{spec.name}/{name}.png", f"real/{name}.png"
+    write_tile(center(pixels[1], margin=config.network_margin), out=out, relative=fake)
+    rows = [tile_row(region, relative=fake, label="fake", generator=spec)]
+    if pixels[0] is not None:
+        write_tile(center(pixels[0], margin=config.network_margin), out=out, relative=real)
+        rows.append(tile_row(region, relative=real, label="real", generator=None))
+    return rows
+
+
 def mean_psnr(originals: list[np.ndarray], copies: list[np.ndarray]) -> float:
     """Mean PSNR (dB) of the generators' reconstructions: how close the fakes are to the photos."""
     if not originals:
@@ -184,8 +277,11 @@ def recipe_config_json(config: RecipeConfig) -> dict[str, Any]:
 def build_recipe_dataset(*, out: Path, photos: list[Photo], config: RecipeConfig) -> Path:
     """Write (or reuse) the recipe's tiles and manifest.jsonl under `out`; return the manifest."""
     manifest, description = out / MANIFEST_FILE, out / RECIPE_FILE
-    if manifest.is_file() and description.is_file() and _same_recipe(description, config):
+    dataset = Path(config.dataset) if config.dataset else None
+    digest = manifest_digest(dataset) if dataset and dataset.is_file() else ""
+    if manifest.is_file() and description.is_file() and _same_recipe(description, config, digest):
         return manifest
+    dataset_images = dataset_rows(dataset, skip={p.name for p in photos}) if dataset else []
     splits = assign_splits(photos, config=config)
     rng = np.random.default_rng(config.seed)
     regions = [
@@ -196,16 +292,31 @@ def build_recipe_dataset(*, out: Path, photos: list[Photo], config: RecipeConfig
     fake_rows, psnr = write_fake_tiles(
         generator_plan(regions, config=config), generators=generators, out=out, config=config
     )
-    manifest.write_text("".join(json.dumps(row) + "\n" for row in rows + fake_rows))
+    network_rows, network_psnr = write_network_pairs(
+        network_plan(regions, config=config), out=out, config=config
+    )
+    still_rows = write_dataset_images(
+        dataset_images,
+        base=dataset.parent if dataset else out,
+        out=out,
+        copies=config.dataset_copies,
+        seed=config.seed + 4,
+    )
+    lines = rows + fake_rows + network_rows + still_rows
+    manifest.write_text("".join(json.dumps(row) + "\n" for row in lines))
     summary = {
         "config": recipe_config_json(config),
+        "dataset_sha256": digest,
         "splits": splits,
-        "generator_psnr_db": psnr,
+        "generator_psnr_db": {**psnr, **network_psnr},
         "photos": [{"name": p.name, "origin": p.origin, "licence": p.licence} for p in photos],
     }
     description.write_text(json.dumps(summary, indent=2))
     return manifest
 
 
-def _same_recipe(description: Path, config: RecipeConfig) -> bool:
-    return bool(json.loads(description.read_text())["config"] == recipe_config_json(config))
+def _same_recipe(description: Path, config: RecipeConfig, digest: str) -> bool:
+    built = json.loads(description.read_text())
+    return bool(
+        built["config"] == recipe_config_json(config) and built.get("dataset_sha256") == digest
+    )
