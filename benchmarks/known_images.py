@@ -37,11 +37,12 @@ from services.api.db.engine import create_engine, create_session_factory
 from services.api.db.migrate import upgrade
 from services.api.known_images import service
 from services.api.known_images.follower import IndexFollower, refresh
-from services.api.known_images.index import MATCH_DISTANCE, hamming
-from services.api.known_images.matching import query_hashes
+from services.api.known_images.index import MATCH_DISTANCE
+from services.api.known_images.matching import distance
 from services.api.known_images.models import KnownImage
 from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import fingerprints_of
+from tests.support.fingerprints import fingerprints
 from tests.support.images import ALTERATIONS, scene
 
 RESULTS = Path(__file__).parent / "results"
@@ -51,20 +52,6 @@ TEMPLATE_PACKAGES = (
 )
 KNOWN = 200
 app = typer.Typer(help=__doc__, no_args_is_help=True)
-
-
-def fingerprints(image: Image.Image, *, with_centre: bool = False) -> Fingerprints:
-    return fingerprints_of(np.asarray(image.convert("RGB")), with_centre=with_centre)
-
-
-def distance(known: Fingerprints, check: Fingerprints) -> int:
-    """The API's rule: the check's whole and trimmed hashes against the known whole and centre."""
-    assert known.pdq_centre is not None
-    return min(
-        hamming(stored, query)
-        for stored in (known.pdq, known.pdq_centre)
-        for query in query_hashes(check)
-    )
 
 
 def shipped_pictures(limit: int) -> list[Image.Image]:
@@ -112,14 +99,15 @@ def calibrate(
     figures["shipped_pictures"] = len(pictures)
     for name, alter in ALTERATIONS.items():
         distances = [
-            distance(k, fingerprints(alter(o))) for k, o in zip(known, originals, strict=True)
+            distance(known=k, check=fingerprints(alter(o)))
+            for k, o in zip(known, originals, strict=True)
         ]
         figures[f"{name}_match_rate"] = float(np.mean(np.array(distances) <= MATCH_DISTANCE))
         figures[f"{name}_distance_p50_p95"] = [float(v) for v in np.percentile(distances, [50, 95])]
     false, nearest = 0, []
     for seed in range(100_000, 100_000 + unrelated):
         check = fingerprints(scene(seed=seed))
-        closest = min(distance(k, check) for k in known)
+        closest = min(distance(known=k, check=check) for k in known)
         nearest.append(closest)
         false += closest <= MATCH_DISTANCE
     figures["unrelated"] = unrelated

@@ -5,30 +5,15 @@ from __future__ import annotations
 import itertools
 
 import httpx
-import numpy as np
 from PIL import Image
 
 from services.api.known_images.index import MATCH_DISTANCE, hamming
-from services.api.known_images.matching import query_hashes
+from services.api.known_images.matching import distance
 from services.common.contract import Fingerprints, InferenceResult
-from services.inference.fingerprints.pdq import fingerprints_of
+from tests.support.fingerprints import fingerprints
 from tests.support.images import ALTERATIONS, encode, scene
 
 SCENES = 200
-
-
-def fingerprints(image: Image.Image, *, with_centre: bool = False) -> Fingerprints:
-    return fingerprints_of(np.asarray(image.convert("RGB")), with_centre=with_centre)
-
-
-def distance(known: Fingerprints, check: Fingerprints) -> int:
-    """The matching rule's distance: the check's hashes against the known image's."""
-    assert known.pdq_centre is not None
-    return min(
-        hamming(stored, query)
-        for stored in (known.pdq, known.pdq_centre)
-        for query in query_hashes(check)
-    )
 
 
 async def test_predict_and_fingerprints_agree(service: httpx.AsyncClient) -> None:
@@ -65,12 +50,12 @@ def test_altered_copies_match_and_unrelated_pictures_do_not() -> None:
     known = [fingerprints(image, with_centre=True) for image in originals]
     for name, alter in ALTERATIONS.items():
         matched = sum(
-            distance(entry, fingerprints(alter(image))) <= MATCH_DISTANCE
+            distance(known=entry, check=fingerprints(alter(image))) <= MATCH_DISTANCE
             for entry, image in zip(known, originals, strict=True)
         )
         assert matched / SCENES >= 0.95, (name, matched)
     false = sum(
-        distance(first, second) <= MATCH_DISTANCE
+        distance(known=first, check=second) <= MATCH_DISTANCE
         for first, second in itertools.combinations(known, 2)
     )
     assert false / (SCENES * (SCENES - 1) / 2) <= 0.001

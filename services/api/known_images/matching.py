@@ -11,6 +11,7 @@ admins also see the entry's id and source.
 
 from __future__ import annotations
 
+from services.api.known_images.index import hamming
 from services.api.known_images.schemas import HistoryMatch, KnownMatch
 from services.common.contract import Fingerprints, InferenceResult, Signal
 
@@ -21,6 +22,12 @@ KNOWN_IMAGE_SCORE = 1.0
 def query_hashes(fingerprints: Fingerprints) -> list[str]:
     """The hashes of a check that are looked up among known images."""
     return [fingerprints.pdq, fingerprints.pdq_trimmed]
+
+
+def distance(*, known: Fingerprints, check: Fingerprints) -> int:
+    """Bits between a check and a known image as the index counts them: the closest pair."""
+    stored = [known.pdq, known.pdq_centre or known.pdq]
+    return min(hamming(a, b) for a in stored for b in query_hashes(check))
 
 
 def without_matches(result: InferenceResult) -> InferenceResult:
