@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
-from services.api.jobs import processing, webhooks
+from services.api.jobs import processing, repository, webhooks
 from services.api.jobs.worker import build_deps, create_worker
 from tests.conftest import ApiFactory
 from tests.support import archives, images
@@ -122,6 +122,31 @@ async def test_a_redelivered_or_raced_item_is_saved_once(
     assert sorted(outcomes).count("done") == 1
     assert again == "skipped"
     assert await count_rows(db_engine, "predictions") == 1
+
+
+GAVE_UP = {"type": "about:blank", "title": "Internal Server Error", "status": 500}
+
+
+async def test_a_job_whose_worker_died_before_completing_it_is_completed(
+    make_api: ApiFactory, queued: ApiSettings, inference_transport: RecordingTransport
+) -> None:
+    async with make_api(queue_name=queued.queue_name) as client:
+        headers = await sign_up(client, "cid@example.org")
+        job = await start_job(client, headers, ("a.jpg", images.jpeg(seed=42), JPEG))
+        deps = build_deps(queued, inference_transport=inference_transport)
+        item_id = await _only_item_id(deps.engine, job["id"])
+        # The item's outcome is committed; the worker is killed before it marks the job.
+        async with deps.sessions() as session:
+            await repository.finish_item(
+                session=session, item_id=item_id, prediction_id=None, error=GAVE_UP
+            )
+            await session.commit()
+        stuck = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+        await run_workers(queued, inference_transport)
+        done = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+    await deps.engine.dispose()
+    assert stuck["status"] != "completed" and stuck["pending"] == 0
+    assert done["status"] == "completed" and done["finished_at"] is not None
 
 
 async def _only_item_id(engine: AsyncEngine, job_id: str) -> uuid.UUID:

@@ -8,7 +8,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -40,6 +42,17 @@ async def _wait(engine: AsyncEngine, *, done_at_least: int, timeout_s: float) ->
             return statuses
         await asyncio.sleep(0.2)
     raise AssertionError(f"only {await _statuses(engine)} after {timeout_s} s")
+
+
+async def _completed(
+    client: httpx.AsyncClient, url: str, *, headers: dict[str, str], timeout_s: float
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state: dict[str, Any] = (await client.get(url, headers=headers)).json()
+        if state["status"] == "completed" or time.monotonic() > deadline:
+            return state
+        await asyncio.sleep(0.2)
 
 
 @pytest.fixture
@@ -84,9 +97,11 @@ async def test_killed_worker_loses_no_item_and_doubles_none(
                 first.wait(timeout=10)
             killed_at = await _statuses(db_engine)
             assert killed_at.get("pending", 0) > 0, "the worker finished before it was killed"
+            url = f"/v1/jobs/{job.json()['id']}"
             with running(deepcatcher_command("worker"), env=env, log=tmp_path / "w2.log"):
                 await _wait(db_engine, done_at_least=ITEMS, timeout_s=120)
-            state = (await client.get(f"/v1/jobs/{job.json()['id']}", headers=headers)).json()
+                # The job is marked just after its last item: stop the worker only once it is.
+                state = await _completed(client, url, headers=headers, timeout_s=30)
     assert (state["status"], state["done"]) == ("completed", ITEMS)
     prediction_ids = [item["prediction_id"] for item in state["items"]]
     assert len(set(prediction_ids)) == ITEMS

@@ -192,11 +192,15 @@ async def deliver_webhook(*, deps: WorkerDeps, job_id: uuid.UUID) -> str:
 
 
 async def requeue_stale(*, deps: WorkerDeps, older_than_s: float) -> int:
-    """Queue again items pending too long: their queue message was lost (say, Redis restarted)."""
+    """Queue again items pending too long (their queue message was lost, say Redis restarted),
+    and complete jobs whose worker died after their last item but before marking them."""
     async with deps.sessions() as session:
         stale = await repository.pending_item_ids(
             session=session, older_than=utcnow() - timedelta(seconds=older_than_s)
         )
+        unfinished = await repository.unfinished_job_ids(session=session)
+    for job_id in unfinished:
+        await _complete_job(deps=deps, job_id=job_id)
     for item_id in stale:
         await deps.queue.enqueue_item(item_id=item_id, again=True)
     return len(stale)

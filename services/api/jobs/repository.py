@@ -61,6 +61,13 @@ async def pending_item_ids(*, session: AsyncSession, older_than: datetime) -> li
     return list((await session.scalars(query)).all())
 
 
+async def unfinished_job_ids(*, session: AsyncSession) -> list[uuid.UUID]:
+    """Jobs not marked completed although no item is pending (their last worker died between)."""
+    still_pending = exists().where(JobItem.job_id == Job.id, JobItem.status == "pending")
+    query = select(Job.id).where(Job.status != "completed", ~still_pending)
+    return list((await session.scalars(query)).all())
+
+
 async def mark_running(*, session: AsyncSession, job_id: uuid.UUID) -> None:
     """Note that a worker has started on the job."""
     await session.execute(
