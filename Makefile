@@ -47,9 +47,10 @@ unit: install
 # with that model (about 10 minutes).
 EVALUATION_SET ?= ../shared/corpus
 model: install
+	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends chromium $$($(BIN)/deepcatcher data packages)
 	$(BIN)/deepcatcher data build --out var/data $(if $(wildcard $(EVALUATION_SET)),--exclude-like $(EVALUATION_SET))
-	$(BIN)/deepcatcher train --recipe default --recipe-data var/data/manifest.jsonl --epochs 4 --steps-per-epoch 300 --max-minutes 12
+	$(BIN)/deepcatcher train --recipe default --recipe-data var/data/manifest.jsonl --epochs 4 --steps-per-epoch 300 --max-minutes 40
 	$(BIN)/deepcatcher semantic train --data var/data/manifest.jsonl --out models/deepcatcher-fusion.json
 
 # The load test against API + inference on the local PostgreSQL (see benchmarks/load.py).
