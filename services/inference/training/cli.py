@@ -28,7 +28,11 @@ def train_command(
         Path, typer.Option(help="Built datasets, checkpoints, logs and reports.")
     ] = Path("var/training"),
     backbone: Annotated[
-        str, typer.Option(help="scratch, hed-vgg16, efficientnetb0, mobilenetv3small, mobilenetv2.")
+        str,
+        typer.Option(
+            help="scratch, nsfwjs-mobilenetv2 (offline ImageNet-pretrained blocks), hed-vgg16, "
+            "efficientnetb0, mobilenetv3small, mobilenetv2."
+        ),
     ] = "scratch",
     weights: Annotated[
         Path | None, typer.Option(help="Start from a .keras model or a .weights.h5 file.")

