@@ -52,9 +52,17 @@ class Budget(keras.callbacks.Callback):  # type: ignore[misc]
             self.model.stop_training = True
 
 
-def seed_everything(seed: int) -> None:
-    """Python, NumPy and TensorFlow seeds; mixed precision where a GPU makes it pay."""
+def deterministic(seed: int) -> None:
+    """Python, NumPy and TensorFlow seeds, and TensorFlow ops that give the same bits each run."""
     keras.utils.set_random_seed(seed)
+    # Seeds alone left multi-threaded kernels free to sum in any order: two `make model` runs
+    # from one dataset gave different weights.
+    tf.config.experimental.enable_op_determinism()
+
+
+def seed_everything(seed: int) -> None:
+    """Deterministic seeded training; mixed precision where a GPU makes it pay."""
+    deterministic(seed)
     if tf.config.list_physical_devices("GPU"):
         keras.mixed_precision.set_global_policy("mixed_float16")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from services.inference.training.fit import deterministic
 from services.inference.training.recipe.generators import GeneratorSpec, build_generator
 
 
@@ -27,7 +28,7 @@ def train_generator(
     spec: GeneratorSpec, *, crops: np.ndarray, batch_size: int, seed: int
 ) -> keras.Model:
     """One autoencoder fitted to reconstruct training crops (L1), one pass over `crops`."""
-    keras.utils.set_random_seed(seed)
+    deterministic(seed)
     generator = build_generator(spec)
     generator.compile(optimizer=keras.optimizers.Adam(2e-3), loss="mean_absolute_error")
     print(f"generator {spec.name}: {len(crops) // batch_size} steps")
