@@ -46,9 +46,9 @@ unit: install
 
 # Rebuilds the bundled detector with our own offline recipe: the training images from pinned
 # packages (Debian's photos need root for apt-get), then the low-level model, which adds their
-# generator stills and real images to its photo tiles, simulated decoders and Real-ESRGAN pairs
-# (about 21 minutes on the shared 2-core VM), then the semantic head and the fusion, which score
-# with that model (about 10 minutes).
+# generator stills and real images to its photo tiles, simulated decoders, Real-ESRGAN and
+# CycleGAN pairs (about 21 + 3-5 minutes on the shared 2-core VM), then the semantic head and the
+# fusion, which score with that model (about 10 minutes).
 EVALUATION_SET ?= ../shared/corpus
 model: install
 	apt-get update -qq
