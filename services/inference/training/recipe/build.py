@@ -10,6 +10,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from services.inference.training.recipe.gans import (
+    VINTAGE_CYCLEGAN,
+    GanSpec,
+    detail,
+    gan_fake,
+    load_gan,
+)
 from services.inference.training.recipe.generators import GENERATORS, GeneratorSpec
 from services.inference.training.recipe.photos import Photo
 from services.inference.training.recipe.simulate import generate, train_generator, training_crops
@@ -58,6 +65,14 @@ class RecipeConfig:
     network_tile: int = 128
     network_margin: int = 20
     network_share: float = 0.25
+    # GAN pairs, cut like network pairs (about 1.1 CPU-seconds per region), from this share of the
+    # regions with at least `gan_min_detail` of texture: on flat walls the CycleGAN invents
+    # blocky patterns no GAN image shows. The fake keeps the generator's detail above about
+    # 0.1 cycles per pixel (a Gaussian of `gan_sigma`), where its stride-2 decoder leaves traces.
+    gan: GanSpec = field(default=VINTAGE_CYCLEGAN)
+    gan_share: float = 0.2
+    gan_min_detail: float = 10.0
+    gan_sigma: float = 2.0
     # `deepcatcher data build`'s manifest (generator stills, photos, renders); "" for none.
     dataset: str = "var/data/manifest.jsonl"
     dataset_copies: int = 2
@@ -135,7 +150,7 @@ def tile_row(
     *,
     relative: str,
     label: str,
-    generator: GeneratorSpec | UpsamplerSpec | None,
+    generator: GeneratorSpec | UpsamplerSpec | GanSpec | None,
 ) -> dict[str, Any]:
     """One manifest line: file, label, split, its source photo (group) and how it was made."""
     return {
@@ -150,12 +165,15 @@ def tile_row(
         else "seen"
         if generator.seen_in_training
         else "unseen",
-        "generator_type": ""
-        if not generator
-        else "network"
-        if isinstance(generator, UpsamplerSpec)
-        else "simulated",
+        "generator_type": generator_type(generator) if generator else "",
     }
+
+
+def generator_type(generator: GeneratorSpec | UpsamplerSpec | GanSpec) -> str:
+    """How a fake tile was made: by a simulated decoder, an upsampler network or a GAN."""
+    if isinstance(generator, GanSpec):
+        return "gan"
+    return "network" if isinstance(generator, UpsamplerSpec) else "simulated"
 
 
 def region_name(region: Region) -> str:
@@ -235,6 +253,7 @@ def write_network_pairs(
                 pixels=(pixels, fake) if first else (None, fake),
                 out=out,
                 config=config,
+                suffix="n",
             )
         psnr[spec.name] = mean_psnr(originals, fakes)
     return rows, psnr
@@ -243,13 +262,14 @@ def write_network_pairs(
 def pair_rows(
     region: Region,
     *,
-    spec: UpsamplerSpec,
+    spec: UpsamplerSpec | GanSpec,
     pixels: tuple[np.ndarray | None, np.ndarray],
     out: Path,
     config: RecipeConfig,
+    suffix: str,
 ) -> list[dict[str, Any]]:
     """Write one network pair's fake tile and (unless None) its real one; their manifest lines."""
-    name = f"{region_name(region)}-n"
+    name = f"{region_name(region)}-{suffix}"
     fake, real = f"fake/{spec.name}/{name}.png", f"real/{name}.png"
     write_tile(center(pixels[1], margin=config.network_margin), out=out, relative=fake)
     rows = [tile_row(region, relative=fake, label="fake", generator=spec)]
@@ -257,6 +277,38 @@ def pair_rows(
         write_tile(center(pixels[0], margin=config.network_margin), out=out, relative=real)
         rows.append(tile_row(region, relative=real, label="real", generator=None))
     return rows
+
+
+def gan_plan(regions: list[Region], *, config: RecipeConfig) -> list[Region]:
+    """A share of the regions with enough texture for the GAN (its own draws: 0 changes nothing)."""
+    if not config.gan_share:
+        return []
+    rng = np.random.default_rng(config.seed + 5)
+    textured = [
+        region
+        for region in regions
+        if detail(network_region(region, config=config)) >= config.gan_min_detail
+    ]
+    return [region for region in textured if rng.random() < config.gan_share]
+
+
+def write_gan_pairs(
+    regions: list[Region], *, out: Path, config: RecipeConfig
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Aligned pairs: each planned region untouched (`real`) and rebuilt by the GAN (`fake`)."""
+    if not regions:
+        return [], {}
+    network = load_gan(config.gan)
+    originals = [network_region(region, config=config) for region in regions]
+    fakes = [gan_fake(network, pixels, sigma=config.gan_sigma) for pixels in originals]
+    rows = [
+        row
+        for region, pixels, fake in zip(regions, originals, fakes, strict=True)
+        for row in pair_rows(
+            region, spec=config.gan, pixels=(pixels, fake), out=out, config=config, suffix="g"
+        )
+    ]
+    return rows, {config.gan.name: mean_psnr(originals, fakes)}
 
 
 def mean_psnr(originals: list[np.ndarray], copies: list[np.ndarray]) -> float:
@@ -295,6 +347,7 @@ def build_recipe_dataset(*, out: Path, photos: list[Photo], config: RecipeConfig
     network_rows, network_psnr = write_network_pairs(
         network_plan(regions, config=config), out=out, config=config
     )
+    gan_rows, gan_psnr = write_gan_pairs(gan_plan(regions, config=config), out=out, config=config)
     still_rows = write_dataset_images(
         dataset_images,
         base=dataset.parent if dataset else out,
@@ -302,13 +355,13 @@ def build_recipe_dataset(*, out: Path, photos: list[Photo], config: RecipeConfig
         copies=config.dataset_copies,
         seed=config.seed + 4,
     )
-    lines = rows + fake_rows + network_rows + still_rows
+    lines = rows + fake_rows + network_rows + gan_rows + still_rows
     manifest.write_text("".join(json.dumps(row) + "\n" for row in lines))
     summary = {
         "config": recipe_config_json(config),
         "dataset_sha256": digest,
         "splits": splits,
-        "generator_psnr_db": {**psnr, **network_psnr},
+        "generator_psnr_db": {**psnr, **network_psnr, **gan_psnr},
         "photos": [{"name": p.name, "origin": p.origin, "licence": p.licence} for p in photos],
     }
     description.write_text(json.dumps(summary, indent=2))
