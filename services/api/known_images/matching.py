@@ -24,10 +24,15 @@ def query_hashes(fingerprints: Fingerprints) -> list[str]:
     return [fingerprints.pdq, fingerprints.pdq_trimmed]
 
 
+def stored_hashes(fingerprints: Fingerprints) -> list[str]:
+    """The hashes a known image is indexed by, the whole picture's first (each once)."""
+    centre = [fingerprints.pdq_centre] if fingerprints.pdq_centre else []
+    return list(dict.fromkeys([fingerprints.pdq, *centre]))
+
+
 def distance(*, known: Fingerprints, check: Fingerprints) -> int:
     """Bits between a check and a known image as the index counts them: the closest pair."""
-    stored = [known.pdq, known.pdq_centre or known.pdq]
-    return min(hamming(a, b) for a in stored for b in query_hashes(check))
+    return min(hamming(a, b) for a in stored_hashes(known) for b in query_hashes(check))
 
 
 def without_matches(result: InferenceResult) -> InferenceResult:
