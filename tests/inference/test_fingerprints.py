@@ -25,8 +25,8 @@ async def test_predict_and_fingerprints_agree(service: httpx.AsyncClient) -> Non
     assert predicted.status_code == alone.status_code == 200, alone.text
     result = InferenceResult.model_validate(predicted.json())
     hashed = Fingerprints.model_validate(alone.json())
-    assert result.fingerprints == hashed.model_copy(update={"pdq_centre": None})
-    assert hashed.pdq_centre is not None
+    assert result.fingerprints == hashed.model_copy(update={"pdq_centre": None, "pdq_sides": None})
+    assert hashed.pdq_centre is not None and hashed.pdq_sides is not None
     assert "fingerprints" in result.timings_ms
     assert len(result.fingerprints.pdq) == 64
 
@@ -47,7 +47,7 @@ def test_a_big_photo_is_hashed_from_a_small_copy_and_still_matches() -> None:
 
 def test_altered_copies_match_and_unrelated_pictures_do_not() -> None:
     originals = [scene(seed=seed) for seed in range(SCENES)]
-    known = [fingerprints(image, with_centre=True) for image in originals]
+    known = [fingerprints(image, for_known=True) for image in originals]
     for name, alter in ALTERATIONS.items():
         matched = sum(
             distance(known=entry, check=fingerprints(alter(image))) <= MATCH_DISTANCE

@@ -9,6 +9,6 @@ from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import fingerprints_of
 
 
-def fingerprints(image: Image.Image, *, with_centre: bool = False) -> Fingerprints:
+def fingerprints(image: Image.Image, *, for_known: bool = False) -> Fingerprints:
     """The fingerprints of a Pillow image's RGB pixels."""
-    return fingerprints_of(np.asarray(image.convert("RGB")), with_centre=with_centre)
+    return fingerprints_of(np.asarray(image.convert("RGB")), for_known=for_known)

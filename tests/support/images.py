@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -159,6 +161,18 @@ def cropped(image: Image.Image) -> Image.Image:
     return _reencoded(image.crop((dx, dy, image.width - dx, image.height - dy)), quality=85)
 
 
+def cropped_on(image: Image.Image, *, side: str) -> Image.Image:
+    """Cropped by 10% on one side only, then saved again as JPEG."""
+    dx, dy = round(image.width * 0.1), round(image.height * 0.1)
+    boxes = {
+        "left": (dx, 0, image.width, image.height),
+        "right": (0, 0, image.width - dx, image.height),
+        "top": (0, dy, image.width, image.height),
+        "bottom": (0, 0, image.width, image.height - dy),
+    }
+    return _reencoded(image.crop(boxes[side]), quality=85)
+
+
 def screenshot(image: Image.Image) -> Image.Image:
     """Rescaled to 90% inside a white frame with a wider top bar, as a screenshot shows it."""
     small = image.resize((round(image.width * 0.9), round(image.height * 0.9)))
@@ -167,4 +181,13 @@ def screenshot(image: Image.Image) -> Image.Image:
     return framed
 
 
-ALTERATIONS = {"resized": halved, "jpeg70": jpeg_q70, "cropped": cropped, "screenshot": screenshot}
+ALTERATIONS: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "resized": halved,
+    "jpeg70": jpeg_q70,
+    "cropped": cropped,
+    **{
+        f"cropped_{side}": partial(cropped_on, side=side)
+        for side in ("left", "right", "top", "bottom")
+    },
+    "screenshot": screenshot,
+}
