@@ -5,10 +5,12 @@
 
 `calibrate` hashes 200 known pictures (the tests' random scenes, plus the pictures the pinned
 ComfyUI template packages ship when they are installed) and their altered copies (0.5x, JPEG
-quality 70, 10% crop from the centre, 10% crop from one side, a screenshot-like frame with a
-small rescale), and counts how many copies
-match their original under the API's rule; then it checks `--unrelated` other scenes against the
-same known images and counts false matches. `scale` fills an empty, migrated database with
+quality 70, 10% crop from the centre, 10% crop from each side in turn, a screenshot-like frame
+with a small rescale), and counts how many copies match their original under the API's rule;
+then it checks `--unrelated` other pictures against the same known images and counts false
+matches: first tiles of real photographs (the packaged photographs the training recipe uses,
+when the training extras are installed, see `photo_tiles`), then synthetic scenes for the rest.
+`scale` fills an empty, migrated database with
 synthetic known images, loads them into the API's index as a replica does at start-up, and
 times `known_matches` (the index lookup plus the database read of the matched entries) for
 queries near a stored entry and for unrelated ones. Both print their figures and write them to
@@ -19,11 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib.resources
+import itertools
 import json
 import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,13 +42,14 @@ from services.api.db.engine import create_engine, create_session_factory
 from services.api.db.migrate import upgrade
 from services.api.known_images import service
 from services.api.known_images.follower import IndexFollower, refresh
-from services.api.known_images.index import MATCH_DISTANCE
+from services.api.known_images.index import BITS, MATCH_DISTANCE
 from services.api.known_images.matching import distance
 from services.api.known_images.models import KnownImage
 from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import fingerprints_of
-from tests.support.fingerprints import fingerprints
-from tests.support.images import ALTERATIONS, scene
+from services.inference.training.recipe.photos import bundled_photos
+from tests.support.fingerprints import fingerprints, known_codes, nearest_known
+from tests.support.images import ALTERATIONS, scene, tiles
 
 RESULTS = Path(__file__).parent / "results"
 TEMPLATE_PACKAGES = (
@@ -91,7 +96,7 @@ def write(name: str, figures: dict[str, Any]) -> None:
 @app.command()
 def calibrate(
     unrelated: Annotated[
-        int, typer.Option(help="Unrelated scenes checked against the known.")
+        int, typer.Option(help="Unrelated pictures (photo tiles, then scenes) checked.")
     ] = 10_000,
     shipped: Annotated[int, typer.Option(help="Known pictures from the template packages.")] = 100,
 ) -> None:
@@ -108,19 +113,36 @@ def calibrate(
         ]
         figures[f"{name}_match_rate"] = float(np.mean(np.array(distances) <= MATCH_DISTANCE))
         figures[f"{name}_distance_p50_p95"] = [float(v) for v in np.percentile(distances, [50, 95])]
-    false, nearest = 0, []
-    for seed in range(100_000, 100_000 + unrelated):
-        check = fingerprints(scene(seed=seed))
-        closest = min(distance(known=k, check=check) for k in known)
-        nearest.append(closest)
-        false += closest <= MATCH_DISTANCE
+    stored = known_codes(known)
+    tiles = list(itertools.islice(photo_tiles(), unrelated))
+    scenes = [scene(seed=seed) for seed in range(100_000, 100_000 + unrelated - len(tiles))]
     figures["unrelated"] = unrelated
+    for name, pictures in (("photo_tiles", tiles), ("scenes", scenes)):
+        nearest = [nearest_known(stored, check=fingerprints(picture)) for picture in pictures]
+        figures[f"unrelated_{name}"] = len(pictures)
+        figures[f"unrelated_{name}_false_matches"] = int(
+            np.sum(np.array(nearest) <= MATCH_DISTANCE)
+        )
+        figures[f"unrelated_{name}_nearest_distance_min_p1"] = [
+            float(min(nearest, default=BITS)),
+            float(np.percentile(nearest, 1)) if nearest else float(BITS),
+        ]
+    false = (
+        figures["unrelated_photo_tiles_false_matches"] + figures["unrelated_scenes_false_matches"]
+    )
     figures["unrelated_false_match_rate"] = false / unrelated
-    figures["unrelated_nearest_distance_min_p1"] = [
-        float(min(nearest)),
-        float(np.percentile(nearest, 1)),
-    ]
     write("calibration", figures)
+
+
+def photo_tiles() -> Iterator[Image.Image]:
+    """Real photographic content: the packaged photographs (scikit-image, matplotlib, Pexels
+    interiors) cut into non-overlapping tiles of 1/2 down to 1/6 of each side, 64 px at least."""
+    try:
+        photos = bundled_photos()
+    except ModuleNotFoundError:  # the training extras are not installed
+        return
+    for photo in photos:
+        yield from tiles(Image.fromarray(photo.load()))
 
 
 async def fill(

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 
 import httpx
+import pytest
 from PIL import Image
 
 from services.api.known_images.index import MATCH_DISTANCE, hamming
 from services.api.known_images.matching import distance
 from services.common.contract import Fingerprints, InferenceResult
-from tests.support.fingerprints import fingerprints
-from tests.support.images import ALTERATIONS, encode, scene
+from services.inference.training.recipe.photos import skimage_photos
+from tests.support.fingerprints import fingerprints, known_codes, nearest_known
+from tests.support.images import ALTERATIONS, encode, scene, tiles
 
 SCENES = 200
 
@@ -59,6 +61,18 @@ def test_altered_copies_match_and_unrelated_pictures_do_not() -> None:
         for first, second in itertools.combinations(known, 2)
     )
     assert false / (SCENES * (SCENES - 1) / 2) <= 0.001
+
+
+def test_tiles_of_real_photographs_match_none_of_the_known_scenes() -> None:
+    pytest.importorskip("skimage")
+    known = known_codes([fingerprints(scene(seed=seed), for_known=True) for seed in range(SCENES)])
+    pieces = [tile for photo in skimage_photos() for tile in tiles(Image.fromarray(photo.load()))]
+
+    false = sum(
+        nearest_known(known, check=fingerprints(piece)) <= MATCH_DISTANCE for piece in pieces
+    )
+
+    assert len(pieces) > 1000 and false / len(pieces) <= 0.001
 
 
 def test_a_uniform_frame_is_trimmed_before_hashing() -> None:
