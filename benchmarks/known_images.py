@@ -10,10 +10,10 @@ with a small rescale), and counts how many copies match their original under the
 then it checks `--unrelated` other pictures against the same known images and counts false
 matches: first tiles of real photographs (the packaged photographs the training recipe uses,
 when the training extras are installed, see `photo_tiles`), then synthetic scenes for the rest.
-`scale` fills an empty, migrated database with
-synthetic known images, loads them into the API's index as a replica does at start-up, and
-times `known_matches` (the index lookup plus the database read of the matched entries) for
-queries near a stored entry and for unrelated ones. Both print their figures and write them to
+`scale` fills an empty, migrated database with synthetic known images (6 hashes each, as the
+API stores them), loads them into the API's index as a replica does at start-up, and times
+`known_matches` (the index lookup plus the database read of the matched entries) for queries
+near a stored entry and for unrelated ones. Both print their figures and write them to
 benchmarks/results/known-images-{calibration,scale}-<host>.json.
 """
 

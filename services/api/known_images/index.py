@@ -7,9 +7,9 @@ at most 31 bits apart share a chunk that differs in at most two bits (pigeonhole
 with 3 differing bits each would be 33), so every entry within `MATCH_DISTANCE` is a candidate;
 its full distance is then counted. Hashes added since the last sort are compared with every
 query directly; the follower sorts them in, off the event loop, once there are many. A hash
-costs 32 bytes, 11 x 8 in the sorted arrays and 4 for its entry's number (faiss's multi-index
-hash, used before, took about 1,200 bytes). The database stays the truth: this index is built
-from it and follows its changes.
+costs 32 bytes, 11 x 8 in the sorted arrays and 4 for its entry's number (with faiss's
+multi-index hash a replica took about 1,250 bytes a hash). The database stays the truth: this
+index is built from it and follows its changes.
 """
 
 from __future__ import annotations
