@@ -46,7 +46,7 @@ from services.api.known_images.index import BITS, MATCH_DISTANCE
 from services.api.known_images.matching import distance
 from services.api.known_images.models import KnownImage
 from services.common.contract import Fingerprints
-from services.inference.fingerprints.pdq import fingerprints_of
+from services.inference.fingerprints.pdq import SIDES, fingerprints_of
 from services.inference.training.recipe.photos import bundled_photos
 from tests.support.fingerprints import fingerprints, known_codes, nearest_known
 from tests.support.images import ALTERATIONS, scene, tiles
@@ -58,8 +58,8 @@ TEMPLATE_PACKAGES = (
 )
 KNOWN = 200
 # What the API stores for a known image: the hashes of the whole picture, of its centre and of
-# it without 10% on each of its four sides.
-HASHES_PER_ENTRY = 6
+# it without 10% on each side.
+HASHES_PER_ENTRY = 2 + len(SIDES)
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 
 
