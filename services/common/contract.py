@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -48,6 +48,15 @@ class Fingerprints(BaseModel):
         default=None,
         pattern="^[0-9a-f]{64}$",
         description="PDQ of the central 90%, for cropped copies; only from `/v1/fingerprints`.",
+    )
+    pdq_sides: list[Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        description=(
+            "PDQ of the picture without 10% on its left, right, top and bottom (in that order), "
+            "for copies cropped on one side; only from `/v1/fingerprints`."
+        ),
     )
 
 

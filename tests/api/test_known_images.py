@@ -25,7 +25,7 @@ from tests.support.api import (
     promote_to_admin,
     sign_up,
 )
-from tests.support.images import encode, halved, scene, screenshot
+from tests.support.images import cropped_on, encode, halved, scene, screenshot
 
 
 def png_of(seed: int) -> bytes:
@@ -236,6 +236,19 @@ async def test_every_replica_sees_a_new_entry_within_seconds(
         await first.delete(f"/v1/admin/known-images/{entry['id']}", headers=admin)
         await asyncio.sleep(1.0)
         assert (await check(second, copy_of(11)))["decided_by"] == "model"
+
+
+async def test_a_copy_cropped_on_one_side_matches_here_and_on_a_replica_started_later(
+    make_api: ApiFactory, db_engine: AsyncEngine
+) -> None:
+    crops = [encode(cropped_on(scene(seed=12), side=side)) for side in ("left", "bottom")]
+    async with make_api() as first:
+        admin = await admin_of(first, db_engine)
+        data = archive([{"file": "a.png", "label": "ai", "note": "cut"}], {"a.png": png_of(12)})
+        assert (await import_known(first, admin, data)).status_code == 201
+        assert [(await check(first, crop))["decided_by"] for crop in crops] == ["known_image"] * 2
+    async with make_api() as later:
+        assert [(await check(later, crop))["decided_by"] for crop in crops] == ["known_image"] * 2
 
 
 async def test_you_checked_something_like_this_before_shows_only_your_own_history(

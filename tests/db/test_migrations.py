@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.db import migrate
@@ -77,8 +78,6 @@ async def test_constraints_follow_the_naming_convention(db_engine: AsyncEngine) 
 
 @pytest.mark.skipif(server_url() is None, reason="asyncpg options apply to PostgreSQL only")
 async def test_pgbouncer_mode_runs_without_a_statement_cache(database_url: str) -> None:
-    from sqlalchemy import text
-
     engine = create_engine(url=database_url, statement_cache_size=0)
     try:
         async with engine.connect() as connection:
@@ -87,3 +86,37 @@ async def test_pgbouncer_mode_runs_without_a_statement_cache(database_url: str) 
                 assert isinstance(count, int)
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_known_images_keep_their_hashes_as_codes_both_ways(
+    tmp_path: Path, backend: str
+) -> None:
+    whole, centre = "ab" * 32, "cd" * 32
+    async with temporary_database(folder=tmp_path, sqlite=backend == "sqlite") as url:
+        engine = create_engine(url=url)
+        try:
+            await migrate.upgrade(engine=engine, revision="5c1d2e7a9b40")
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO known_images (id, label, source, note, pdq, pdq_centre, "
+                        "changed_at, created_at) VALUES (:id, 'ai', 'import', '', "
+                        ":whole, :centre, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uuid.uuid4().hex, "whole": whole, "centre": centre},
+                )
+            await migrate.upgrade(engine=engine)
+            async with engine.connect() as connection:
+                codes = (
+                    await connection.execute(text("SELECT pdq_codes FROM known_images"))
+                ).scalar_one()
+            assert bytes(codes) == bytes.fromhex(whole + centre)
+            await migrate.downgrade(engine=engine, revision="5c1d2e7a9b40")
+            async with engine.connect() as connection:
+                back = (
+                    await connection.execute(text("SELECT pdq_centre FROM known_images"))
+                ).scalar_one()
+            assert back == centre
+        finally:
+            await engine.dispose()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 
 import httpx
+import pytest
 from PIL import Image
 
 from services.api.known_images.index import MATCH_DISTANCE, hamming
 from services.api.known_images.matching import distance
 from services.common.contract import Fingerprints, InferenceResult
-from tests.support.fingerprints import fingerprints
-from tests.support.images import ALTERATIONS, encode, scene
+from services.inference.training.recipe.photos import skimage_photos
+from tests.support.fingerprints import fingerprints, known_codes, nearest_known
+from tests.support.images import ALTERATIONS, encode, scene, tiles
 
 SCENES = 200
 
@@ -25,8 +27,8 @@ async def test_predict_and_fingerprints_agree(service: httpx.AsyncClient) -> Non
     assert predicted.status_code == alone.status_code == 200, alone.text
     result = InferenceResult.model_validate(predicted.json())
     hashed = Fingerprints.model_validate(alone.json())
-    assert result.fingerprints == hashed.model_copy(update={"pdq_centre": None})
-    assert hashed.pdq_centre is not None
+    assert result.fingerprints == hashed.model_copy(update={"pdq_centre": None, "pdq_sides": None})
+    assert hashed.pdq_centre is not None and hashed.pdq_sides is not None
     assert "fingerprints" in result.timings_ms
     assert len(result.fingerprints.pdq) == 64
 
@@ -47,7 +49,7 @@ def test_a_big_photo_is_hashed_from_a_small_copy_and_still_matches() -> None:
 
 def test_altered_copies_match_and_unrelated_pictures_do_not() -> None:
     originals = [scene(seed=seed) for seed in range(SCENES)]
-    known = [fingerprints(image, with_centre=True) for image in originals]
+    known = [fingerprints(image, for_known=True) for image in originals]
     for name, alter in ALTERATIONS.items():
         matched = sum(
             distance(known=entry, check=fingerprints(alter(image))) <= MATCH_DISTANCE
@@ -59,6 +61,18 @@ def test_altered_copies_match_and_unrelated_pictures_do_not() -> None:
         for first, second in itertools.combinations(known, 2)
     )
     assert false / (SCENES * (SCENES - 1) / 2) <= 0.001
+
+
+def test_tiles_of_real_photographs_match_none_of_the_known_scenes() -> None:
+    pytest.importorskip("skimage")
+    known = known_codes([fingerprints(scene(seed=seed), for_known=True) for seed in range(SCENES)])
+    pieces = [tile for photo in skimage_photos() for tile in tiles(Image.fromarray(photo.load()))]
+
+    false = sum(
+        nearest_known(known, check=fingerprints(piece)) <= MATCH_DISTANCE for piece in pieces
+    )
+
+    assert len(pieces) > 1000 and false / len(pieces) <= 0.001
 
 
 def test_a_uniform_frame_is_trimmed_before_hashing() -> None:

@@ -5,10 +5,22 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from services.api.known_images.index import as_codes, codes_of, distances
+from services.api.known_images.matching import query_hashes, stored_hashes
 from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import fingerprints_of
 
 
-def fingerprints(image: Image.Image, *, with_centre: bool = False) -> Fingerprints:
+def fingerprints(image: Image.Image, *, for_known: bool = False) -> Fingerprints:
     """The fingerprints of a Pillow image's RGB pixels."""
-    return fingerprints_of(np.asarray(image.convert("RGB")), with_centre=with_centre)
+    return fingerprints_of(np.asarray(image.convert("RGB")), for_known=for_known)
+
+
+def known_codes(known: list[Fingerprints]) -> np.ndarray:
+    """Every hash of these known images, as the index keeps them."""
+    return as_codes(b"".join(codes_of(stored_hashes(entry)) for entry in known))
+
+
+def nearest_known(codes: np.ndarray, *, check: Fingerprints) -> int:
+    """The fewest bits between any known hash and any of a check's looked-up hashes."""
+    return int(distances(codes, queries=as_codes(codes_of(query_hashes(check)))).min())

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zlib
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -159,6 +162,30 @@ def cropped(image: Image.Image) -> Image.Image:
     return _reencoded(image.crop((dx, dy, image.width - dx, image.height - dy)), quality=85)
 
 
+def cropped_on(image: Image.Image, *, side: str) -> Image.Image:
+    """Cropped by 10% on one side only, then saved again as JPEG."""
+    dx, dy = round(image.width * 0.1), round(image.height * 0.1)
+    boxes = {
+        "left": (dx, 0, image.width, image.height),
+        "right": (0, 0, image.width - dx, image.height),
+        "top": (0, dy, image.width, image.height),
+        "bottom": (0, 0, image.width, image.height - dy),
+    }
+    return _reencoded(image.crop(boxes[side]), quality=85)
+
+
+def tiles(image: Image.Image, *, min_px: int = 64) -> Iterator[Image.Image]:
+    """The picture cut into non-overlapping tiles of 1/2 down to 1/6 of each side, at least
+    `min_px`: pieces of real photographs make unrelated pictures with real content."""
+    for parts in range(2, 7):
+        width, height = image.width // parts, image.height // parts
+        if min(width, height) < min_px:
+            continue
+        for row, column in itertools.product(range(parts), range(parts)):
+            left, top = column * width, row * height
+            yield image.crop((left, top, left + width, top + height))
+
+
 def screenshot(image: Image.Image) -> Image.Image:
     """Rescaled to 90% inside a white frame with a wider top bar, as a screenshot shows it."""
     small = image.resize((round(image.width * 0.9), round(image.height * 0.9)))
@@ -167,4 +194,13 @@ def screenshot(image: Image.Image) -> Image.Image:
     return framed
 
 
-ALTERATIONS = {"resized": halved, "jpeg70": jpeg_q70, "cropped": cropped, "screenshot": screenshot}
+ALTERATIONS: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "resized": halved,
+    "jpeg70": jpeg_q70,
+    "cropped": cropped,
+    **{
+        f"cropped_{side}": partial(cropped_on, side=side)
+        for side in ("left", "right", "top", "bottom")
+    },
+    "screenshot": screenshot,
+}

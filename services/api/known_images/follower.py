@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.api.known_images import repository
-from services.api.known_images.index import FingerprintIndex
+from services.api.known_images.index import UNSORTED_LIMIT, BulkReading, FingerprintIndex
 
 logger = logging.getLogger("deepcatcher.api.known_images")
 # A change stamped before the watermark can commit after we read past it; re-reading the last
 # minute catches it (applying a change twice does nothing).
 LATE_COMMIT_OVERLAP = timedelta(seconds=60)
+LOAD_BATCH = 20_000
 
 
 @dataclass(slots=True)
@@ -29,27 +29,33 @@ class IndexFollower:
 
 async def refresh(*, follower: IndexFollower, session: AsyncSession) -> int:
     """Apply every change since the last refresh; how many rows were read."""
-    since = follower.watermark - LATE_COMMIT_OVERLAP if follower.watermark else None
+    if follower.watermark is None:
+        return await load(follower=follower, session=session)
+    since = follower.watermark - LATE_COMMIT_OVERLAP
     rows = await repository.changed_since(session=session, since=since)
     await session.commit()
-    added = {row[0]: [row[1], row[2]] for row in rows if row[3] is None}
-    if follower.watermark is None:
-        # The first load may hold a million entries: build a new index off the event loop.
-        # Changes committed meanwhile are newer than this read, so the next refresh adds them.
-        follower.index = await asyncio.to_thread(_built, added)
-    else:
-        follower.index.add_many(added)
-    for entry_id, *_ in (row for row in rows if row[3] is not None):
+    follower.index.add_many({row[0]: row[1] for row in rows if row[2] is None})
+    for entry_id, *_ in (row for row in rows if row[2] is not None):
         follower.index.remove(entry_id)
     if rows:
-        follower.watermark = max(follower.watermark or rows[-1][4], rows[-1][4])
+        follower.watermark = max(follower.watermark, rows[-1][3])
+    if follower.index.unsorted > UNSORTED_LIMIT:
+        follower.index.install(await asyncio.to_thread(follower.index.merge_job()))
     return len(rows)
 
 
-def _built(entries: dict[uuid.UUID, list[str]]) -> FingerprintIndex:
-    index = FingerprintIndex()
-    index.add_many(entries)
-    return index
+async def load(*, follower: IndexFollower, session: AsyncSession) -> int:
+    """Read every live entry into a new index; how many were read."""
+    # Read first: a change stamped later is then read again by the next refresh.
+    watermark = await repository.last_change(session=session)
+    reading = BulkReading()
+    async for rows in repository.live_codes(session=session, batch=LOAD_BATCH):
+        reading.add(rows)
+    await session.commit()
+    # A million entries take seconds to sort: off the event loop.
+    follower.index = FingerprintIndex(await asyncio.to_thread(reading.sorted))
+    follower.watermark = watermark
+    return reading.entries
 
 
 async def follow(

@@ -15,7 +15,8 @@ from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.jobs import archives
 from services.api.known_images import repository
-from services.api.known_images.index import FingerprintIndex
+from services.api.known_images.index import FingerprintIndex, codes_of
+from services.api.known_images.matching import stored_hashes
 from services.api.known_images.models import KnownImage
 from services.api.known_images.schemas import ImportItem, ImportResult, KnownImageOut
 from services.api.predictions.uploads import check_bytes
@@ -60,9 +61,7 @@ async def import_archive(*, importing: Importing, admin: Principal, data: bytes)
         item.entry = _entry_of(item, admin=admin)
         importing.session.add(item.entry)
     await importing.session.commit()
-    importing.index.add_many(
-        {item.entry.id: [item.entry.pdq, item.entry.pdq_centre] for item in items if item.entry}
-    )
+    importing.index.add_many({item.entry.id: item.entry.pdq_codes for item in items if item.entry})
     return ImportResult(imported=len(items), items=[item.out() for item in items])
 
 
@@ -73,7 +72,7 @@ class _Row:
     label: str
     note: str
     pdq: str = ""
-    pdq_centre: str = ""
+    pdq_codes: bytes = b""
     error: ProblemError | None = None
     entry: KnownImage | None = None
 
@@ -176,7 +175,7 @@ async def _fingerprint(*, importing: Importing, row: _Row, data: bytes) -> None:
             raise  # the detector is down: nothing is imported, the admin retries
         row.error = error
         return
-    row.pdq, row.pdq_centre = found.pdq, found.pdq_centre or found.pdq
+    row.pdq, row.pdq_codes = found.pdq, codes_of(stored_hashes(found))
 
 
 async def _refuse_duplicates(*, importing: Importing, items: list[_Row]) -> None:
@@ -202,7 +201,7 @@ def _entry_of(item: _Row, *, admin: Principal) -> KnownImage:
         source="import",
         note=item.note[:2000],
         pdq=item.pdq,
-        pdq_centre=item.pdq_centre,
+        pdq_codes=item.pdq_codes,
         filename=item.file[:255],
         created_by_id=admin.user.id,
     )

@@ -1,12 +1,12 @@
 """The `matches` signal and the one rule by which a known image decides a verdict.
 
 A check whose PDQ hash (of the whole picture, or of it without a uniform frame) lies within
-`MATCH_DISTANCE` bits of a known AI image's hash (of the whole picture, or of its central 90%)
-is that image re-posted: the verdict is `fake`, the score 1.0 and `decided_by` is
-`known_image`, unless a generator's own provenance claim decided first. A match with a known
-real photo is evidence only and never decides `real`: an AI edit of a real photo matches that
-photo too. Callers see the note and the date a match became known, never whose upload it was;
-admins also see the entry's id and source.
+`MATCH_DISTANCE` bits of a known AI image's hash (of the whole picture, of its central 90%, or
+of it without 10% on one side) is that image re-posted: the verdict is `fake`, the score 1.0
+and `decided_by` is `known_image`, unless a generator's own provenance claim decided first. A
+match with a known real photo is evidence only and never decides `real`: an AI edit of a real
+photo matches that photo too. Callers see the note and the date a match became known, never
+whose upload it was; admins also see the entry's id and source.
 """
 
 from __future__ import annotations
@@ -24,10 +24,15 @@ def query_hashes(fingerprints: Fingerprints) -> list[str]:
     return [fingerprints.pdq, fingerprints.pdq_trimmed]
 
 
+def stored_hashes(fingerprints: Fingerprints) -> list[str]:
+    """The hashes a known image is indexed by, the whole picture's first (each once)."""
+    centre = [fingerprints.pdq_centre] if fingerprints.pdq_centre else []
+    return list(dict.fromkeys([fingerprints.pdq, *centre, *(fingerprints.pdq_sides or [])]))
+
+
 def distance(*, known: Fingerprints, check: Fingerprints) -> int:
     """Bits between a check and a known image as the index counts them: the closest pair."""
-    stored = [known.pdq, known.pdq_centre or known.pdq]
-    return min(hamming(a, b) for a in stored for b in query_hashes(check))
+    return min(hamming(a, b) for a in stored_hashes(known) for b in query_hashes(check))
 
 
 def without_matches(result: InferenceResult) -> InferenceResult:

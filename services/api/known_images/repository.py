@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, or_, select, tuple_
+from sqlalchemy import Row, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.known_images.models import KnownImage
 
 
 async def changed_since(
-    *, session: AsyncSession, since: datetime | None
-) -> Sequence[Row[uuid.UUID, str, str, datetime | None, datetime]]:
-    """Every entry's hashes added or removed after `since` (all for None), oldest change first."""
-    columns = (KnownImage.id, KnownImage.pdq, KnownImage.pdq_centre, KnownImage.removed_at)
-    query = select(*columns, KnownImage.changed_at).order_by(KnownImage.changed_at)
-    if since is not None:
-        query = query.where(KnownImage.changed_at > since)
+    *, session: AsyncSession, since: datetime
+) -> Sequence[Row[uuid.UUID, bytes, datetime | None, datetime]]:
+    """Every entry's codes added or removed after `since`, oldest change first."""
+    columns = (KnownImage.id, KnownImage.pdq_codes, KnownImage.removed_at, KnownImage.changed_at)
+    query = select(*columns).where(KnownImage.changed_at > since).order_by(KnownImage.changed_at)
     return (await session.execute(query)).all()
+
+
+async def last_change(*, session: AsyncSession) -> datetime | None:
+    """When the latest change was made (None for an empty table)."""
+    return await session.scalar(select(func.max(KnownImage.changed_at)))
+
+
+async def live_codes(
+    *, session: AsyncSession, batch: int
+) -> AsyncIterator[Sequence[Row[uuid.UUID, bytes]]]:
+    """Every live entry's id and codes, in batches (a million rows at once would not fit well)."""
+    query = select(KnownImage.id, KnownImage.pdq_codes).where(KnownImage.removed_at.is_(None))
+    result = await session.stream(query.execution_options(yield_per=batch))
+    async for rows in result.partitions():
+        yield rows
 
 
 async def live_by_ids(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[KnownImage]:

@@ -13,8 +13,13 @@ from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
 from services.api.images.storage import ImageStorage
 from services.api.known_images import repository
-from services.api.known_images.index import FingerprintIndex, hamming
-from services.api.known_images.matching import query_hashes, with_matches, without_matches
+from services.api.known_images.index import FingerprintIndex, codes_of, hamming
+from services.api.known_images.matching import (
+    query_hashes,
+    stored_hashes,
+    with_matches,
+    without_matches,
+)
 from services.api.known_images.models import KnownImage
 from services.api.known_images.schemas import (
     HistoryMatch,
@@ -126,7 +131,7 @@ async def add_from_report(
         source="report",
         note=report.resolution_note or "",
         pdq=fingerprints.pdq,
-        pdq_centre=fingerprints.pdq_centre or fingerprints.pdq,
+        pdq_codes=codes_of(stored_hashes(fingerprints)),
         report_id=report.id,
         created_by_id=admin.user.id,
     )

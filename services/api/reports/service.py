@@ -93,5 +93,5 @@ async def resolve(
         )
     await session.commit()
     if entry is not None:
-        indexing.index.add(entry_id=entry.id, hashes=[entry.pdq, entry.pdq_centre])
+        indexing.index.add(entry_id=entry.id, codes=entry.pdq_codes)
     return report

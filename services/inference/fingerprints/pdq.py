@@ -14,20 +14,27 @@ HASHED_SIDE_PX = 256
 # How far a pixel may stray from the corner's colour and still count as border.
 BORDER_TOLERANCE = 24
 CENTRE_FRACTION = 0.9
+# A copy cropped on one side only lands near the known image with that side trimmed.
+SIDE_TRIM = 0.1
+SIDES = ("left", "right", "top", "bottom")
 
 
-def fingerprints_of(pixels: np.ndarray, *, with_centre: bool = False) -> Fingerprints:
-    """The PDQ hashes of the whole picture and of it without a uniform border; with
-    `with_centre`, also of its central 90% (what a known image needs, not a check)."""
+def fingerprints_of(pixels: np.ndarray, *, for_known: bool = False) -> Fingerprints:
+    """The PDQ hashes of the whole picture and of it without a uniform border; `for_known`
+    adds those of its central 90% and of it trimmed on each side (a known image's, not a
+    check's)."""
     image = small_copy(pixels)
     whole, quality = pdq_of(image)
     inside = trimmed(image)
-    return Fingerprints(
+    found = Fingerprints(
         pdq=whole,
         pdq_quality=quality,
         pdq_trimmed=whole if inside.size == image.size else pdq_of(inside)[0],
-        pdq_centre=pdq_of(centre(image))[0] if with_centre else None,
     )
+    if for_known:
+        found.pdq_centre = pdq_of(centre(image))[0]
+        found.pdq_sides = [pdq_of(without_side(image, side=side))[0] for side in SIDES]
+    return found
 
 
 def small_copy(pixels: np.ndarray) -> Image.Image:
@@ -55,6 +62,18 @@ def trimmed(image: Image.Image) -> Image.Image:
     difference = ImageChops.difference(image, background).convert("L")
     box = difference.point(lambda value: 255 if value > BORDER_TOLERANCE else 0).getbbox()
     return image.crop(box) if box else image
+
+
+def without_side(image: Image.Image, *, side: str) -> Image.Image:
+    """The picture with SIDE_TRIM of its width or height cut off one side."""
+    cut_x, cut_y = round(image.width * SIDE_TRIM), round(image.height * SIDE_TRIM)
+    boxes = {
+        "left": (cut_x, 0, image.width, image.height),
+        "right": (0, 0, image.width - cut_x, image.height),
+        "top": (0, cut_y, image.width, image.height),
+        "bottom": (0, 0, image.width, image.height - cut_y),
+    }
+    return image.crop(boxes[side])
 
 
 def centre(image: Image.Image) -> Image.Image:

@@ -19,8 +19,8 @@ router = APIRouter(prefix="/v1", tags=["fingerprints"])
     summary="Fingerprint one image",
     description=(
         "Send an image as multipart field `file`. The answer holds its PDQ hashes as "
-        "`POST /v1/predict` returns them, plus `pdq_centre`; no model runs. The API uses it "
-        "for images that become known."
+        "`POST /v1/predict` returns them, plus `pdq_centre` and `pdq_sides`; no model runs. "
+        "The API uses it for images that become known."
     ),
     responses=problem_responses(413, 415, 422),
 )

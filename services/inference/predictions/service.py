@@ -198,7 +198,7 @@ def _explanation(
 
 def _fingerprint(data: bytes, *, settings: InferenceSettings) -> Fingerprints:
     image, _ = decode_image(data, max_pixels=settings.max_image_pixels)
-    return fingerprints_of(upright_rgb(image), with_centre=True)
+    return fingerprints_of(upright_rgb(image), for_known=True)
 
 
 class Pipeline:

@@ -1,0 +1,58 @@
+"""A replica's index follows the known_images table: loads it, adds, sorts in, removes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.api.db.base import utcnow
+from services.api.db.engine import create_session_factory
+from services.api.known_images import follower as following
+from services.api.known_images.follower import IndexFollower, refresh
+from services.api.known_images.models import KnownImage
+
+
+def entry_of(codes: bytes) -> dict[str, Any]:
+    """A known_images row with these six 32-byte codes."""
+    now = utcnow()
+    return {
+        "id": uuid.uuid4(),
+        "label": "ai",
+        "source": "import",
+        "note": "",
+        "pdq": codes[:32].hex(),
+        "pdq_codes": codes,
+        "created_at": now,
+        "changed_at": now,
+    }
+
+
+async def test_loaded_added_sorted_in_and_removed_entries(
+    db_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(7)
+    first, second = (entry_of(rng.bytes(6 * 32)) for _ in range(2))
+    last_side = second["pdq_codes"][-32:].hex()
+    sessions = create_session_factory(db_engine)
+    follower = IndexFollower()
+    async with sessions() as session:
+        await session.execute(insert(KnownImage), [first])
+        await session.commit()
+        await refresh(follower=follower, session=session)  # the start-up load
+        await session.execute(insert(KnownImage), [second])
+        await session.commit()
+        monkeypatch.setattr(following, "UNSORTED_LIMIT", 0)  # sort every new entry in at once
+        await refresh(follower=follower, session=session)
+        assert follower.index.unsorted == 0
+        found = follower.index.nearest([first["pdq"], last_side])
+        assert found == {first["id"]: 0, second["id"]: 0}
+        removal = update(KnownImage).where(KnownImage.id == second["id"])
+        await session.execute(removal.values(removed_at=utcnow(), changed_at=utcnow()))
+        await session.commit()
+        await refresh(follower=follower, session=session)
+    assert follower.index.nearest([last_side]) == {}
