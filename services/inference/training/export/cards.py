@@ -24,8 +24,9 @@ LIMITATIONS = [
     "GPT-4o/ChatGPT, Firefly, Stable Diffusion, FLUX, Gemini); see the corpus metrics for what "
     "was measured.",
     "The default recipe trains on packaged photos and renders as real and, as generated, on "
-    "the same photos passed through small simulated autoencoders and Real-ESRGAN upsamplers "
-    "(aligned pairs) and on about a hundred generator stills: it looks for pixel-level generator "
+    "the same photos passed through small simulated autoencoders, Real-ESRGAN upsamplers and a "
+    "CycleGAN (aligned pairs) and on about a hundred generator stills: it looks for pixel-level "
+    "generator "
     "traces, not semantic implausibility.",
     "Resampling (upscaling in particular), strong blur and heavy JPEG compression remove or mimic "
     "the traces it relies on; check the robustness rows.",
