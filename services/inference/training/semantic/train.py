@@ -35,7 +35,7 @@ from services.inference.training.semantic.fit import (
 MAX_REAL_CALLED_FAKE = 0.02
 LIMITATIONS = [
     "Its AI examples are still images of diffusion-era generators (ComfyUI template previews); "
-    "its low-level view also learned a CycleGAN's traces on real photos, but it saw no GAN "
+    "its low-level view also learned the traces of a CycleGAN on real photos, but it saw no GAN "
     "face, so GAN faces and face swaps are mostly missed.",
     "It makes confident mistakes: some real photos (wide city views, street scenes, grids of "
     "faces) score as AI-generated. A verdict is evidence to weigh, never proof.",
