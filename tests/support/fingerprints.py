@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from services.api.known_images.index import as_codes, codes_of, distances
-from services.api.known_images.matching import query_hashes, stored_hashes
+from services.api.known_images.matching import query_hashes, stored_codes
 from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import fingerprints_of
 
@@ -18,7 +18,7 @@ def fingerprints(image: Image.Image, *, for_known: bool = False) -> Fingerprints
 
 def known_codes(known: list[Fingerprints]) -> np.ndarray:
     """Every hash of these known images, as the index keeps them."""
-    return as_codes(b"".join(codes_of(stored_hashes(entry)) for entry in known))
+    return as_codes(b"".join(stored_codes(entry) for entry in known))
 
 
 def nearest_known(codes: np.ndarray, *, check: Fingerprints) -> int:

@@ -15,8 +15,8 @@ from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.jobs import archives
 from services.api.known_images import repository
-from services.api.known_images.index import FingerprintIndex, codes_of
-from services.api.known_images.matching import stored_hashes
+from services.api.known_images.index import FingerprintIndex
+from services.api.known_images.matching import stored_codes
 from services.api.known_images.models import KnownImage
 from services.api.known_images.schemas import ImportItem, ImportResult, KnownImageOut
 from services.api.predictions.uploads import check_bytes
@@ -175,7 +175,7 @@ async def _fingerprint(*, importing: Importing, row: _Row, data: bytes) -> None:
             raise  # the detector is down: nothing is imported, the admin retries
         row.error = error
         return
-    row.pdq, row.pdq_codes = found.pdq, codes_of(stored_hashes(found))
+    row.pdq, row.pdq_codes = found.pdq, stored_codes(found)
 
 
 async def _refuse_duplicates(*, importing: Importing, items: list[_Row]) -> None:

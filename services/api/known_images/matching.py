@@ -11,7 +11,7 @@ whose upload it was; admins also see the entry's id and source.
 
 from __future__ import annotations
 
-from services.api.known_images.index import hamming
+from services.api.known_images.index import codes_of, hamming
 from services.api.known_images.schemas import HistoryMatch, KnownMatch
 from services.common.contract import Fingerprints, InferenceResult, Signal
 
@@ -28,6 +28,11 @@ def stored_hashes(fingerprints: Fingerprints) -> list[str]:
     """The hashes a known image is indexed by, the whole picture's first (each once)."""
     centre = [fingerprints.pdq_centre] if fingerprints.pdq_centre else []
     return list(dict.fromkeys([fingerprints.pdq, *centre, *(fingerprints.pdq_sides or [])]))
+
+
+def stored_codes(fingerprints: Fingerprints) -> bytes:
+    """A known image's stored hashes as the 32-byte codes its entry and the index keep."""
+    return codes_of(stored_hashes(fingerprints))
 
 
 def distance(*, known: Fingerprints, check: Fingerprints) -> int:

@@ -13,10 +13,10 @@ from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
 from services.api.images.storage import ImageStorage
 from services.api.known_images import repository
-from services.api.known_images.index import FingerprintIndex, codes_of, hamming
+from services.api.known_images.index import FingerprintIndex, hamming
 from services.api.known_images.matching import (
     query_hashes,
-    stored_hashes,
+    stored_codes,
     with_matches,
     without_matches,
 )
@@ -131,7 +131,7 @@ async def add_from_report(
         source="report",
         note=report.resolution_note or "",
         pdq=fingerprints.pdq,
-        pdq_codes=codes_of(stored_hashes(fingerprints)),
+        pdq_codes=stored_codes(fingerprints),
         report_id=report.id,
         created_by_id=admin.user.id,
     )
