@@ -1,4 +1,5 @@
-"""The data build: which template previews count as AI stills, near-duplicates, splits."""
+"""The data build: which template previews count as AI stills, near-duplicates, splits,
+collages."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import numpy as np
 from PIL import Image
 
 from services.inference.training.data.build import (
+    Candidate,
     DataConfig,
+    collage_candidates,
     near_duplicates,
     perceptual_hash,
     resembling,
     stratified_splits,
 )
+from services.inference.training.data.collages import BACKGROUNDS, Layout, compose
 from services.inference.training.data.generators import family_of, is_generated_still
 
 
@@ -75,3 +79,68 @@ def test_splits_mix_every_group_and_are_seeded() -> None:
     for prefix in ("ai", "real"):
         counts = [v for k, v in splits.items() if k.startswith(prefix)]
         assert (counts.count("test"), counts.count("val"), counts.count("train")) == (3, 3, 14)
+
+
+def solid(path: Path, *, colour: tuple[int, int, int], size: tuple[int, int]) -> Path:
+    Image.new("RGB", size, colour).save(path)
+    return path
+
+
+def cell_colours(image: Image.Image, *, layout: Layout) -> set[tuple[int, int, int]]:
+    """The colour at the centre of every grid cell."""
+    width, height = layout.tile
+    pixels = np.asarray(image)
+    centres = [
+        (
+            layout.gutter + row * (height + layout.gutter) + height // 2,
+            layout.gutter + column * (width + layout.gutter) + width // 2,
+        )
+        for row in range(layout.rows)
+        for column in range(layout.columns)
+    ]
+    return {tuple(int(v) for v in pixels[y, x]) for y, x in centres}
+
+
+def test_a_collage_tiles_only_the_given_photos_on_its_grid(tmp_path: Path) -> None:
+    colours = [(200, 30, 30), (30, 200, 30), (30, 30, 200)]
+    photos = [
+        solid(tmp_path / f"p{i}.png", colour=c, size=(300 + 40 * i, 200))
+        for i, c in enumerate(colours)
+    ]
+    layout = Layout(rows=2, columns=3, tile=(100, 75), gutter=8, background=(255, 255, 255))
+
+    collage = compose(photos * 2, layout=layout)
+
+    assert collage.size == (3 * 108 + 8, 2 * 83 + 8)
+    assert cell_colours(collage, layout=layout) == set(colours)
+    assert np.asarray(collage)[0, 0].tolist() == [255, 255, 255]
+
+
+def test_collages_are_seeded_and_keep_to_their_split(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    images.mkdir()
+    colour = {"train": (250, 0, 0), "val": (0, 250, 0), "test": (0, 0, 250)}
+    kept, splits = {}, {}
+    for split, value in colour.items():
+        for i in range(3):
+            name = f"{split}-{i}"
+            path = solid(tmp_path / f"{name}.png", colour=value, size=(320, 240))
+            kept[name] = Candidate(path, "real", "photo-city", "x", "y")
+            splits[name] = split
+    kept["ai-0"] = Candidate(
+        solid(tmp_path / "ai.png", colour=(9, 9, 9), size=(64, 64)), "ai", "flux", "x", "y"
+    )
+    splits["ai-0"] = "val"
+    config = DataConfig(collages=20)
+
+    made, placed = collage_candidates(kept, splits=splits, images=images, config=config)
+
+    assert sorted(placed.values()).count("val") == 3 and len(made) == 20
+    for name, candidate in made.items():
+        pixels = np.asarray(Image.open(candidate.path)).reshape(-1, 3)
+        tiles = {tuple(p) for p in pixels.tolist()} - {tuple(b) for b in BACKGROUNDS}
+        assert tiles == {colour[placed[name]]}, name
+        assert candidate.label == "real" and candidate.family == "collage"
+    again, _ = collage_candidates(kept, splits=splits, images=tmp_path, config=config)
+    for name, candidate in made.items():
+        assert candidate.path.read_bytes() == again[name].path.read_bytes()

@@ -21,6 +21,7 @@ from services.inference.training.data.photos import (
     rcc_files,
 )
 from services.inference.training.data.renders import render_screens
+from services.inference.training.recipe.photos import sklearn_photos
 
 RESOURCE = "/gcompris/src/activities/erase/resource"
 
@@ -125,3 +126,13 @@ def test_render_screens_writes_decodable_pngs_of_each_kind(tmp_path: Path) -> No
     assert 800 <= pixels[0].shape[1] <= 1600
     assert all(render.origin == "rendered" for render in renders)
     assert np.array_equal(pixels[2], again[2].load())
+
+
+def test_sklearn_photos_decode_with_their_package_version_and_licence() -> None:
+    photos = sklearn_photos()
+
+    assert [p.name for p in photos] == ["sklearn-china", "sklearn-flower"]
+    for photo in photos:
+        pixels = photo.load()
+        assert pixels.dtype == np.uint8 and pixels.shape == (427, 640, 3)
+        assert photo.origin.startswith("scikit-learn==") and photo.licence.startswith("CC-BY-2.0")

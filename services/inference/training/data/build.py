@@ -17,12 +17,13 @@ from pathlib import Path
 import imagehash
 from PIL import Image
 
+from services.inference.training.data import collages
 from services.inference.training.data.generators import GeneratedStill, template_stills
 from services.inference.training.data.photos import debian_photos
 from services.inference.training.data.renders import render_screens
 from services.inference.training.pipeline.images import read_pixels
 from services.inference.training.recipe.build import RecipeConfig, assign_splits
-from services.inference.training.recipe.photos import Photo, bundled_photos
+from services.inference.training.recipe.photos import Photo, bundled_photos, sklearn_photos
 from services.inference.training.samples import Split, seeded_splits
 
 MANIFEST_FILE = "manifest.jsonl"
@@ -54,6 +55,7 @@ class DataConfig:
     val_share: float = 0.15
     test_share: float = 0.15
     renders: int = 60
+    collages: int = 40
 
 
 def _write_still(still: GeneratedStill, *, images: Path) -> Path:
@@ -122,7 +124,7 @@ def collect(*, images: Path, config: DataConfig) -> dict[str, Candidate]:
         path = _write_still(still, images=images)
         found[still.name] = Candidate(path, "ai", still.family, still.origin, still.licence)
     renders = render_screens(out_dir=images, count=config.renders, seed=config.seed)
-    for photo in [*bundled_photos(), *debian_photos(), *renders]:
+    for photo in [*bundled_photos(), *sklearn_photos(), *debian_photos(), *renders]:
         path = _write_photo(photo, images=images)
         found[photo.name] = Candidate(path, "real", photo.kind, photo.origin, photo.licence)
     return found
@@ -134,6 +136,39 @@ def assign(found: dict[str, Candidate], *, config: DataConfig) -> dict[str, str]
     recipe = assign_splits(bundled_photos(), config=RecipeConfig())
     others = {n: f"{c.label}/{c.family}" for n, c in found.items() if n not in recipe}
     return {**stratified_splits(others, config=config), **recipe}
+
+
+def collage_candidates(
+    kept: dict[str, Candidate], *, splits: dict[str, str], images: Path, config: DataConfig
+) -> tuple[dict[str, Candidate], dict[str, str]]:
+    """Collages of each split's own real photographs, placed in that split, so that no
+    photograph is seen by one split and scored in another."""
+    shares = {
+        "train": 1.0 - config.val_share - config.test_share,
+        "val": config.val_share,
+        "test": config.test_share,
+    }
+    made: dict[str, Candidate] = {}
+    placed: dict[str, str] = {}
+    for offset, (split, share) in enumerate(shares.items()):
+        for path in collages.make_collages(
+            photos=_photos_of(kept, splits=splits, split=split),
+            out_dir=images,
+            prefix=f"collage-{config.seed}-{split}",
+            count=round(config.collages * share),
+            seed=config.seed + offset,
+        ):
+            made[path.stem] = Candidate(path, "real", "collage", collages.ORIGIN, collages.LICENCE)
+            placed[path.stem] = split
+    return made, placed
+
+
+def _photos_of(kept: dict[str, Candidate], *, splits: dict[str, str], split: str) -> list[Path]:
+    return [
+        c.path
+        for name, c in sorted(kept.items())
+        if splits[name] == split and c.label == "real" and c.family.startswith("photo")
+    ]
 
 
 def build_dataset(
@@ -148,6 +183,8 @@ def build_dataset(
     excluded = _evaluation_overlap(hashes, exclude_like=exclude_like)
     kept = {n: c for n, c in found.items() if n not in duplicates | excluded}
     splits = assign(kept, config=config)
+    made, placed = collage_candidates(kept, splits=splits, images=images, config=config)
+    kept, splits = {**kept, **made}, {**splits, **placed}
     rows = [_row(name, c, split=splits[name], out=out) for name, c in sorted(kept.items())]
     with (out / MANIFEST_FILE).open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(asdict(row)) + "\n" for row in rows)

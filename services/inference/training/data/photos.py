@@ -56,10 +56,10 @@ def _plasma(folder: str, kind: str, author: str) -> Curated:
     return Curated("plasma-workspace-wallpapers", folder.lower(), path, kind, licence)
 
 
-def _opencv(stem: str, kind: str) -> Curated:
-    path = f"doc/opencv-doc/examples/data/{stem}.jpg"
+def _opencv(name: str, kind: str) -> Curated:
+    path = f"doc/opencv-doc/examples/data/{name}"
     licence = "Apache-2.0 AND BSD-3-Clause (OpenCV sample data)"
-    return Curated("opencv-doc", stem.lower(), path, kind, licence)
+    return Curated("opencv-doc", Path(name).stem.lower(), path, kind, licence)
 
 
 def _lxqt(name: str, kind: str, author: str) -> Curated:
@@ -101,12 +101,39 @@ FILE_PHOTOS: tuple[Curated, ...] = (
     _plasma("Kite", "photo-landscape", "Risto Saukonpaa"),
     _plasma("OneStandsOut", "photo-nature", "Risto Saukonpaa"),
     _plasma("Path", "photo-landscape", "Risto Saukonpaa"),
-    _opencv("board", "photo-object"),
-    _opencv("ela_original", "photo-object"),
-    _opencv("leuvenA", "photo-city"),
-    _opencv("leuvenB", "photo-city"),
-    _opencv("text_defocus", "photo-document"),
-    _opencv("text_motion", "photo-document"),
+    _opencv("board.jpg", "photo-object"),
+    _opencv("ela_original.jpg", "photo-object"),
+    _opencv("leuvenA.jpg", "photo-city"),
+    _opencv("leuvenB.jpg", "photo-city"),
+    _opencv("text_defocus.jpg", "photo-document"),
+    _opencv("text_motion.jpg", "photo-document"),
+    # OpenCV's classic sample photographs carry no EXIF; each was kept only where it is
+    # plainly a camera photograph (looked at one by one): the aerial views, the football and
+    # office scenes, fruit, a building, desk objects. Left out: the drawn fish, the rendered
+    # cards, notes and Suzanne heads, the painting, the synthetic shapes and every second
+    # view of a stereo or optical-flow pair (graf3, right, aloeR, rubberwhale2).
+    _opencv("aero1.jpg", "photo-aerial"),
+    _opencv("aero3.jpg", "photo-aerial"),
+    _opencv("messi5.jpg", "photo-people"),
+    _opencv("basketball1.png", "photo-people"),
+    _opencv("left01.jpg", "photo-people"),
+    _opencv("home.jpg", "photo-city"),
+    _opencv("building.jpg", "photo-city"),
+    _opencv("graf1.png", "photo-city"),
+    _opencv("fruits.jpg", "photo-food"),
+    _opencv("apple.jpg", "photo-food"),
+    _opencv("orange.jpg", "photo-food"),
+    _opencv("baboon.jpg", "photo-animal"),
+    _opencv("butterfly.jpg", "photo-animal"),
+    _opencv("squirrel_cls.jpg", "photo-animal"),
+    _opencv("stuff.jpg", "photo-object"),
+    _opencv("pca_test1.jpg", "photo-object"),
+    _opencv("box_in_scene.png", "photo-object"),
+    _opencv("blox.jpg", "photo-object"),
+    _opencv("rubberwhale1.png", "photo-object"),
+    _opencv("left.jpg", "photo-object"),
+    _opencv("aloeL.jpg", "photo-interior"),
+    _opencv("sudoku.png", "photo-document"),
     # Camera EXIF (Pentax K100D/K-7, Canon PowerShot A530, HP Photosmart 735). Left out for lack
     # of it: Butterfly-Kenneth-Wimer and cloud; the rest are renders (origami, waves, triangles).
     _lxqt("Valendas.png", "photo-landscape", "LXQt Project Team"),

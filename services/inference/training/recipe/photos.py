@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,24 @@ def matplotlib_photos() -> list[Photo]:
         load=_file_loader(path),
     )
     return [photo]
+
+
+def sklearn_photos() -> list[Photo]:
+    """scikit-learn's two sample photographs (Flickr, CC BY 2.0; its images/README.txt)."""
+    import sklearn.datasets
+
+    folder = Path(sklearn.datasets.__file__).parent / "images"
+    photos = {"china": ("photo-city", "danielbuechele"), "flower": ("photo-nature", "vultilion")}
+    return [
+        Photo(
+            name=f"sklearn-{stem}",
+            origin=f"scikit-learn=={importlib.metadata.version('scikit-learn')}",
+            licence=f"CC-BY-2.0 ({author})",
+            load=_file_loader(folder / f"{stem}.jpg"),
+            kind=kind,
+        )
+        for stem, (kind, author) in photos.items()
+    ]
 
 
 def bundled_photos() -> list[Photo]:
