@@ -44,6 +44,9 @@ async def test_about_shows_rates_per_generator_family_and_kind_of_real_image(
     assert "How often it wrongly accuses each kind of real image" in page.text
     accused = f"{animals['any_condition']} of {animals['images']}"
     assert f'<th scope="row">photo: animal</th><td>{accused}</td>' in page.text
+    collages = measured["test_groups"]["real"]["collage"]
+    accused = f"{collages['any_condition']} of {collages['images']}"
+    assert f'<th scope="row">collage of photos</th><td>{accused}</td>' in page.text
 
 
 def _card_with_measurements() -> ModelList:

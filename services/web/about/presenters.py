@@ -35,6 +35,7 @@ KIND_NAMES = {
     "document": "rendered document",
     "plot": "rendered plot",
     "screenshot": "page screenshot",
+    "collage": "collage of photos",
 }
 
 
