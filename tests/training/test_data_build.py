@@ -86,7 +86,7 @@ def solid(path: Path, *, colour: tuple[int, int, int], size: tuple[int, int]) ->
     return path
 
 
-def cell_colours(image: Image.Image, *, layout: Layout) -> set[tuple[int, int, int]]:
+def cell_colours(image: Image.Image, *, layout: Layout) -> set[tuple[int, ...]]:
     """The colour at the centre of every grid cell."""
     width, height = layout.tile
     pixels = np.asarray(image)
