@@ -19,7 +19,11 @@ from services.inference.training.data.build import (
     stratified_splits,
 )
 from services.inference.training.data.collages import BACKGROUNDS, Layout, compose
-from services.inference.training.data.generators import family_of, is_generated_still
+from services.inference.training.data.generators import (
+    family_of,
+    is_generated_still,
+    template_stills,
+)
 
 
 def save(path: Path, *, seed: int, frames: int = 1) -> Path:
@@ -41,12 +45,30 @@ def test_only_still_outputs_of_image_templates_count(tmp_path: Path) -> None:
     )
 
 
+def test_previews_of_templates_that_run_no_image_generator_do_not_count(tmp_path: Path) -> None:
+    for name in (
+        "api_anthropic_claude_opus_5-1.webp",
+        "llm_qwen3_text_gen-1.webp",
+        "api_heygen_voice_1-1.webp",
+        "utility_moge_depth_estimation-1.webp",
+        "image_marigold_v2_albedo_estimation-1.webp",
+        "api_bria_eraser-1.webp",
+        "template_qwen_multiangle.app-1.webp",
+    ):
+        assert not is_generated_still(save(tmp_path / name, seed=1)), name
+    assert is_generated_still(save(tmp_path / "api_openrouter_mai_image_26_t2i-1.webp", seed=1))
+
+
 def test_file_names_name_the_generator_family() -> None:
     assert family_of("api_bfl_flux_1_kontext_pro_image-1.webp") == "flux"
     assert family_of("image_qwen_image_edit_2509-1.webp") == "qwen-image"
     assert family_of("api_openai_dall_e_3_t2i-1.webp") == "openai"
     assert family_of("sdxl_simple_example-1.webp") == "stable-diffusion"
     assert family_of("image_lens_t2i-1.webp") == "other"
+    assert family_of("flux1_krea_dev-1.webp") == "flux"
+    assert family_of("api_krea3_t2i-1.webp") == "krea"
+    assert family_of("api_tencent_hy_image_3_5_preview_t2i-1.webp") == "tencent"
+    assert family_of("image_fibo2_edit_dev_pe-1.webp") == "bria"
 
 
 def test_near_duplicates_keep_the_first_copy(tmp_path: Path) -> None:
@@ -144,3 +166,10 @@ def test_collages_are_seeded_and_keep_to_their_split(tmp_path: Path) -> None:
     again, _ = collage_candidates(kept, splits=splits, images=tmp_path, config=config)
     for name, candidate in made.items():
         assert candidate.path.read_bytes() == again[name].path.read_bytes()
+
+
+def test_a_template_that_two_packages_ship_counts_once() -> None:
+    names = [still.name for still in template_stills()]
+
+    assert len(names) == len(set(names))
+    assert "comfyui-image_qwen_Image_2512_controlnet" in names

@@ -13,6 +13,9 @@ from PIL import Image
 TEMPLATE_PACKAGES = (
     "comfyui_workflow_templates_media_image",
     "comfyui_workflow_templates_media_api",
+    "comfyui_workflow_templates_media_other",
+    "comfyui_workflow_templates_media_assets_01",
+    "comfyui_workflow_templates_media_assets_02",
 )
 LICENCE = "MIT (ComfyUI workflow templates)"
 
@@ -28,9 +31,21 @@ NOT_A_GENERATED_STILL = re.compile(
     re.IGNORECASE,
 )
 
+# Previews of templates that run no image generator, or whose output is mostly their input:
+# language models' and utility nodes' title cards, erasers, background removal, depth and
+# normal estimation, and app previews that tile the app's inputs.
+NOT_A_GENERATOR = re.compile(
+    r"anthropic|claude|openrouter_(?:gpt|grok|kimi|llm)|llm_|text_gen|voice|sfx|_t2m|lipsync|"
+    r"fabric|basic_|utility_|marigold|eraser|erase_image|remove_background|background_removal|"
+    r"multiangle|product_ad\.app",
+    re.IGNORECASE,
+)
+
 # File-name patterns -> generator family, first match wins (order matters: `flux` after
-# `kontext` keeps both in the Flux family; `qwen` before `wan`).
+# `kontext` keeps both in the Flux family, Krea's own models come before it; `qwen` before
+# `wan`).
 FAMILIES: tuple[tuple[str, str], ...] = (
+    (r"krea[23]", "krea"),
     (r"flux|bfl|kontext|krea|chroma|uso", "flux"),
     (r"qwen", "qwen-image"),
     (r"openai|dall_e|gpt", "openai"),
@@ -46,6 +61,10 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     (r"runway", "runway"),
     (r"grok", "grok"),
     (r"wan", "wan"),
+    (r"hunyuan|tencent|hy_image", "tencent"),
+    (r"bria|fibo", "bria"),
+    (r"mai_image", "microsoft"),
+    (r"meta_muse", "meta"),
 )
 
 
@@ -70,26 +89,24 @@ def family_of(filename: str) -> str:
 
 def is_generated_still(path: Path) -> bool:
     """A template's output preview that is one still frame of a generator's image."""
-    if not path.name.endswith(OUTPUT_SUFFIX) or NOT_A_GENERATED_STILL.search(path.name):
+    name = path.name
+    if not name.endswith(OUTPUT_SUFFIX) or any(
+        pattern.search(name) for pattern in (NOT_A_GENERATED_STILL, NOT_A_GENERATOR)
+    ):
         return False
     with Image.open(path) as image:
         return getattr(image, "n_frames", 1) == 1
 
 
 def template_stills(*, packages: tuple[str, ...] = TEMPLATE_PACKAGES) -> list[GeneratedStill]:
-    """Every generated still the installed template packages hold, in a stable order."""
-    stills: list[GeneratedStill] = []
+    """Every generated still the installed template packages hold, in a stable order; a
+    template that two packages ship counts once, from the first."""
+    stills: dict[str, GeneratedStill] = {}
     for package in packages:
         origin = f"{package.replace('_', '-')}=={importlib.metadata.version(package)}"
         folder = Path(str(importlib.resources.files(package) / "templates"))
-        stills += [
-            GeneratedStill(
-                name=f"comfyui-{path.name.removesuffix(OUTPUT_SUFFIX)}",
-                path=path,
-                family=family_of(path.name),
-                origin=origin,
-            )
-            for path in sorted(folder.glob(f"*{OUTPUT_SUFFIX}"))
-            if is_generated_still(path)
-        ]
-    return stills
+        for path in sorted(folder.glob(f"*{OUTPUT_SUFFIX}")):
+            name = f"comfyui-{path.name.removesuffix(OUTPUT_SUFFIX)}"
+            if name not in stills and is_generated_still(path):
+                stills[name] = GeneratedStill(name, path, family_of(path.name), origin)
+    return list(stills.values())
