@@ -11,6 +11,8 @@ GAN_NETWORKS := vintagify==0.1.2
 WEB_ASSETS := services/web/node_modules/.package-lock.json
 PRETRAINED := services/inference/training/networks
 PRETRAINED_ASSETS := $(PRETRAINED)/node_modules/.package-lock.json
+DATA_NPM := services/inference/training/data/npm
+DATA_NPM_ASSETS := $(DATA_NPM)/node_modules/.package-lock.json
 
 .PHONY: install run test lint typecheck unit lock model load clean
 
@@ -34,7 +36,12 @@ $(PRETRAINED_ASSETS): $(PRETRAINED)/package.json $(PRETRAINED)/package-lock.json
 	npm ci --prefix $(PRETRAINED) --omit=peer --ignore-scripts --no-audit --no-fund
 	touch $(PRETRAINED_ASSETS)
 
-install: $(STAMP) $(WEB_ASSETS) $(PRETRAINED_ASSETS)
+# npm packages whose photographs the data build reads (face-api's demo photos of people).
+$(DATA_NPM_ASSETS): $(DATA_NPM)/package.json $(DATA_NPM)/package-lock.json
+	npm ci --prefix $(DATA_NPM) --ignore-scripts --no-audit --no-fund
+	touch $(DATA_NPM_ASSETS)
+
+install: $(STAMP) $(WEB_ASSETS) $(PRETRAINED_ASSETS) $(DATA_NPM_ASSETS)
 
 run: install
 	$(BIN)/deepcatcher db upgrade

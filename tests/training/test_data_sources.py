@@ -1,4 +1,4 @@
-"""Curated Debian photographs and locally rendered non-photo images for the `real` class."""
+"""Curated Debian and npm photographs and rendered non-photo images for the `real` class."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from services.inference.training.data.npm_photos import npm_photos
 from services.inference.training.data.photos import (
     DEBIAN_PHOTO_PACKAGES,
     FILE_PHOTOS,
@@ -136,3 +137,18 @@ def test_sklearn_photos_decode_with_their_package_version_and_licence() -> None:
         pixels = photo.load()
         assert pixels.dtype == np.uint8 and pixels.shape == (427, 640, 3)
         assert photo.origin.startswith("scikit-learn==") and photo.licence.startswith("CC-BY-2.0")
+
+
+def test_npm_photos_decode_the_installed_packages_people_photos_with_version_and_licence() -> None:
+    photos = npm_photos()
+
+    assert [p.name for p in photos] == [f"face-api-sample{n}" for n in range(1, 7)]
+    for photo in photos:
+        pixels = photo.load()
+        assert pixels.dtype == np.uint8 and pixels.shape[1] == 1920 and pixels.shape[2] == 3
+        assert photo.origin == "@vladmandic/face-api==1.7.15" and photo.licence.startswith("MIT")
+        assert photo.kind == "photo-people"
+
+
+def test_npm_photos_is_empty_where_the_packages_are_not_installed(tmp_path: Path) -> None:
+    assert npm_photos(root=tmp_path) == []

