@@ -41,8 +41,8 @@ LIMITATIONS = [
     "faces) score as AI-generated. A verdict is evidence to weigh, never proof.",
     "Real photos of people, food and interiors are few in its training data; such photos are "
     "more likely to be wrongly accused.",
-    "Its validation split is small and separated perfectly, so the thresholds rest on few "
-    "images; the held-out figures have wide margins of error.",
+    "Its validation split is small (a few dozen images of each class), so the fusion and the "
+    "thresholds rest on few images; the held-out figures have wide margins of error.",
     "It judges the whole picture resized to 224 pixels: a small AI edit inside a real photo "
     "(inpainting, a replaced face) is often missed.",
 ]
