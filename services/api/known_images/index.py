@@ -69,7 +69,8 @@ def detailed(codes: np.ndarray) -> np.ndarray:
 
 def _detailed_codes(data: bytes) -> np.ndarray:
     codes = as_codes(data)
-    return codes[detailed(codes)]
+    kept: np.ndarray = codes[detailed(codes)]
+    return kept
 
 
 def chunk_values(codes: np.ndarray, *, chunk: int) -> np.ndarray:
