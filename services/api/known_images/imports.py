@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import anyio
@@ -14,7 +14,7 @@ from services.api.auth.principal import Principal
 from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.jobs import archives
-from services.api.known_images import repository
+from services.api.known_images import repository, service
 from services.api.known_images.index import FingerprintIndex
 from services.api.known_images.matching import stored_codes
 from services.api.known_images.models import KnownImage
@@ -38,6 +38,7 @@ class Importing:
     index: FingerprintIndex
     inference: InferenceClient
     settings: ApiSettings
+    batch: service.Batch = field(default_factory=service.Batch)
 
 
 async def import_archive(*, importing: Importing, admin: Principal, data: bytes) -> ImportResult:
@@ -175,6 +176,14 @@ async def _fingerprint(*, importing: Importing, row: _Row, data: bytes) -> None:
             raise  # the detector is down: nothing is imported, the admin retries
         row.error = error
         return
+    row.error = await service.import_refusal(
+        session=importing.session,
+        index=importing.index,
+        batch=importing.batch,
+        fingerprints=found,
+        label=row.label,
+        file=row.file,
+    )
     row.pdq, row.pdq_codes = found.pdq, stored_codes(found)
 
 
