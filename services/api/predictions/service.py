@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth.principal import Principal
+from services.api.auth.scopes import Scope
 from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.idempotency import service as idempotency
@@ -132,9 +133,18 @@ async def _match(
             session=detection.session,
             index=detection.known,
             result=upload.result,
-            owner_id=principal.user.id if principal else None,
+            owner_id=_history_reader(principal),
             admin=principal is not None and principal.is_admin,
         )
+
+
+def _history_reader(principal: Principal | None) -> uuid.UUID | None:
+    """Whose earlier checks an answer may name: the caller's, when they may read history."""
+    # A key without `history` is refused GET /v1/predictions; the same facts (ids, file names,
+    # verdicts) must not reach it through the evidence of a new check either.
+    if principal is None or not principal.allows(Scope.history):
+        return None
+    return principal.user.id
 
 
 async def _save(
