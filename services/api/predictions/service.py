@@ -105,14 +105,15 @@ async def _predict(
     if not pending:
         raise _all_failed(checked)
     model = await detection.inference.current_model()
+    owner_id = principal.user.id if principal else None
     for upload in pending:
-        await reuse_stored(session=detection.session, upload=upload, model=model)
+        await reuse_stored(session=detection.session, upload=upload, model=model, owner_id=owner_id)
     # End the read transaction: no connection is held while the detector works.
     await detection.session.commit()
     inference, inflight = detection.inference, detection.inflight
     await asyncio.gather(
         *(
-            detect(inference=inference, inflight=inflight, upload=u, model=model)
+            detect(inference=inference, inflight=inflight, upload=u, model=model, owner_id=owner_id)
             for u in pending
             if u.result is None
         )
