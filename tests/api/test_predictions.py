@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -298,6 +299,22 @@ async def test_a_shared_call_reads_as_reused_only_to_the_caller_who_started_it(
     assert [p["reused"] for p in (first, own, other, anonymous)] == [False, True, False, False]
     # Those who joined waited less than the detector took; they must not be seen to.
     assert other["latency_ms"] >= 600 and anonymous["latency_ms"] >= 600
+
+
+async def test_someone_elses_stored_result_comes_back_no_sooner_than_the_detector_would(
+    make_api: ApiFactory, inference_transport: RecordingTransport
+) -> None:
+    upload = ("same.jpg", images.jpeg(seed=15), JPEG)
+    async with make_api(transport=SlowPredict(inference_transport, delay_s=0.6)) as client:
+        ada = await sign_up(client, "ada@example.org")
+        bob = await sign_up(client, "bob@example.org")
+        first = await predict(client, upload, headers=ada)
+        started = time.perf_counter()
+        second_user = await predict(client, upload, headers=bob)
+        took_s = time.perf_counter() - started
+    assert first.status_code == second_user.status_code == 201
+    assert inference_transport.count("/v1/predict") == 1
+    assert took_s >= 0.6
 
 
 class FailingNextPredict(httpx.AsyncBaseTransport):
