@@ -62,11 +62,14 @@ async def check_item(*, deps: WorkerDeps, item_id: uuid.UUID, last_try: bool) ->
         assert image is not None  # job items keep their image (ON DELETE RESTRICT)
         upload = await _upload_of(deps=deps, item=item, image=image)
         model = await _model(deps, last_try)
-        await reuse_stored(session=session, upload=upload, model=model)
+        owner_id = item.job.owner_id
+        await reuse_stored(session=session, upload=upload, model=model, owner_id=owner_id)
         await session.commit()  # hold no connection while the detector works
         if upload.result is None:
-            await _detect_or_retry(deps=deps, upload=upload, model=model, last_try=last_try)
-        await _match(deps=deps, session=session, upload=upload, owner_id=item.job.owner_id)
+            await _detect_or_retry(
+                deps=deps, upload=upload, model=model, owner_id=owner_id, last_try=last_try
+            )
+        await _match(deps=deps, session=session, upload=upload, owner_id=owner_id)
         outcome = await _finish(session=session, item=item, image=image, upload=upload)
     if outcome != "duplicate":
         await _complete_job(deps=deps, job_id=item.job_id)
@@ -107,10 +110,21 @@ async def _match(
 
 
 async def _detect_or_retry(
-    *, deps: WorkerDeps, upload: CheckedUpload, model: ModelRef, last_try: bool
+    *,
+    deps: WorkerDeps,
+    upload: CheckedUpload,
+    model: ModelRef,
+    owner_id: uuid.UUID,
+    last_try: bool,
 ) -> None:
     try:
-        await detect(inference=deps.inference, inflight=deps.inflight, upload=upload, model=model)
+        await detect(
+            inference=deps.inference,
+            inflight=deps.inflight,
+            upload=upload,
+            model=model,
+            owner_id=owner_id,
+        )
     except InferenceUnavailable as exc:
         if not last_try:
             raise TryAgain(str(exc)) from exc

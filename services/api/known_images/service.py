@@ -129,7 +129,7 @@ async def add_from_report(
     entry = KnownImage(
         label=LABEL_OF_CLAIM[report.claimed_label],
         source="report",
-        note=report.resolution_note or "",
+        note=report.public_note or "",
         pdq=fingerprints.pdq,
         pdq_codes=stored_codes(fingerprints),
         report_id=report.id,

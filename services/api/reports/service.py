@@ -79,11 +79,13 @@ async def resolve(
     body: ReportResolve,
     indexing: known_images.Indexing,
 ) -> Report:
-    """Confirm or reject a report with a note; confirming adds the image to the known images."""
+    """Confirm or reject a report with its notes; confirming adds the image to the known images
+    with the public note."""
     report = await get_visible(session=session, principal=admin, report_id=report_id)
     newly_confirmed = body.status == "confirmed" and report.status != "confirmed"
     report.status = body.status
     report.resolution_note = body.resolution_note
+    report.public_note = body.public_note
     report.resolver_id = admin.user.id
     report.resolved_at = utcnow()
     entry = None
