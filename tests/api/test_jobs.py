@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import uuid
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -446,3 +447,59 @@ async def test_a_job_item_copying_a_known_ai_image_is_decided_by_it(
     assert (saved["verdict"], saved["decided_by"]) == ("fake", "known_image")
     matches = next(s for s in saved["signals"] if s["name"] == "matches")
     assert matches["evidence"]["known"][0]["note"] == "Debunked in a newsroom"
+
+
+
+class DeletingTransport(httpx.AsyncBaseTransport):
+    """The real inference service; something else happens while the first check is out."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, *, during: Callable[[], Awaitable[None]]
+    ) -> None:
+        self.inner = inner
+        self.during: Callable[[], Awaitable[None]] | None = during
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/predict" and self.during is not None:
+            during, self.during = self.during, None
+            await during()
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("deleted", ["/v1/jobs/{job}", "/v1/users/me"])
+async def test_a_job_deleted_mid_run_is_dropped_quietly_and_leaks_nothing(
+    deleted: str,
+    make_api: ApiFactory,
+    queued: ApiSettings,
+    inference_transport: RecordingTransport,
+    db_engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with make_api(queue_name=queued.queue_name) as client:
+        other = await sign_up(client, "kept@example.org")
+        kept = await start_job(client, other, ("kept.jpg", images.jpeg(seed=91), JPEG))
+        await run_workers(queued, inference_transport)
+        owner = await sign_up(client, "gone@example.org")
+        owner_id = (await client.get("/v1/users/me", headers=owner)).json()["id"]
+        doomed = await start_job(client, owner, ("private-holiday.jpg", images.jpeg(seed=92), JPEG))
+
+        async def delete_doomed() -> None:
+            response = await client.delete(deleted.format(job=doomed["id"]), headers=owner)
+            assert response.status_code == 204
+
+        logging.getLogger().addHandler(caplog.handler)  # the app's logging setup replaced it
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            await run_workers(queued, DeletingTransport(inference_transport, during=delete_doomed))
+        still = (await client.get(f"/v1/jobs/{kept['id']}", headers=other)).json()
+    logged = caplog.text
+    for leak in ("FOREIGN KEY", "ForeignKeyViolation", "IntegrityError", "private-holiday"):
+        assert leak not in logged
+    assert owner_id not in logged
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r for r in caplog.records if doomed["id"] in r.getMessage()]
+    assert (still["status"], still["done"]) == ("completed", 1)
+    assert await count_rows(db_engine, "jobs") == 1
+    assert await count_rows(db_engine, "job_items") == 1
+    assert await count_rows(db_engine, "predictions") == 1
+    assert len(stored_files(queued)) == 1
