@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import time
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,10 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
 from services.api.jobs import processing, repository, webhooks
+from services.api.jobs.models import Job
 from services.api.jobs.worker import build_deps, create_worker
 from tests.conftest import ApiFactory
 from tests.support import archives, images
@@ -416,6 +419,44 @@ async def test_the_worker_refuses_a_multicast_callback_without_connecting(
     assert "private or local address" in state["webhook"]["last_error"]
 
 
+async def test_a_job_without_a_signing_secret_sends_no_callback(
+    make_api: ApiFactory,
+    queued: ApiSettings,
+    inference_transport: RecordingTransport,
+    db_engine: AsyncEngine,
+) -> None:
+    async with (
+        webhook_receiver() as receiver,
+        make_api(queue_name=queued.queue_name, webhook_allow_private_hosts=True) as client,
+    ):
+        headers = await sign_up(client, "nia@example.org")
+        job = await start_job(
+            client, headers, ("a.txt", b"not an image", "text/plain"), callback_url=receiver.url
+        )
+        async with db_engine.begin() as connection:  # a row written before secrets existed
+            await connection.execute(update(Job).values(callback_secret=None))
+        deps = build_deps(queued, inference_transport=inference_transport)
+        with pytest.raises(webhooks.WebhookFailed, match="signing secret"):
+            await processing.deliver_webhook(deps=deps, job_id=uuid.UUID(job["id"]))
+        await deps.engine.dispose()
+        state = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+    assert receiver.requests == []
+    assert "signing secret" in state["webhook"]["last_error"]
+
+
+@pytest.mark.parametrize("signature", ["sha256=" + "é" * 64, "sha256=\u2603", ""])
+def test_the_reference_check_rejects_a_malformed_signature(signature: str) -> None:
+    now = int(time.time())
+    assert not webhooks.verify(
+        secret=webhooks.new_secret(), timestamp=now, body=b"{}", signature=signature
+    )
+
+
+def test_nothing_is_signed_with_an_empty_secret() -> None:
+    with pytest.raises(ValueError, match="secret"):
+        webhooks.sign(secret="", timestamp=int(time.time()), body=b"{}")
+
+
 async def test_a_job_item_copying_a_known_ai_image_is_decided_by_it(
     make_api: ApiFactory,
     queued: ApiSettings,
@@ -447,7 +488,6 @@ async def test_a_job_item_copying_a_known_ai_image_is_decided_by_it(
     assert (saved["verdict"], saved["decided_by"]) == ("fake", "known_image")
     matches = next(s for s in saved["signals"] if s["name"] == "matches")
     assert matches["evidence"]["known"][0]["note"] == "Debunked in a newsroom"
-
 
 
 class DeletingTransport(httpx.AsyncBaseTransport):
