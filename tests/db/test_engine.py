@@ -23,8 +23,8 @@ async def test_a_failed_statement_names_no_values_in_its_error(
         engine = create_engine(url=url)
         try:
             async with engine.connect() as connection:
+                query = text("SELECT * FROM no_such_table WHERE email = :email")
                 with pytest.raises(DBAPIError) as failed:
-                    query = text("SELECT * FROM no_such_table WHERE email = :email")
                     await connection.execute(query, {"email": PRIVATE})
         finally:
             await engine.dispose()
