@@ -59,11 +59,10 @@ async def import_known_images(
 ) -> ImportResult:
     """Import many known images at once."""
     limit = settings.max_request_bytes
-    data = await archive.read(limit + 1)
-    if len(data) > limit:
+    if archive.size is not None and archive.size > limit:
         raise PayloadTooLarge(f"The archive is larger than {limit} bytes.")
     importing = Importing(session=session, index=index, inference=inference, settings=settings)
-    return await import_archive(importing=importing, admin=admin, data=data)
+    return await import_archive(importing=importing, admin=admin, upload=archive.file)
 
 
 @router.delete(
