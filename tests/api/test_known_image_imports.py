@@ -128,6 +128,20 @@ async def test_a_file_listed_many_times_is_fingerprinted_once(
     assert await count_rows(db_engine, "known_images") == 0
 
 
+async def test_copies_under_other_names_are_fingerprinted_once(
+    client: httpx.AsyncClient, db_engine: AsyncEngine, inference_transport: RecordingTransport
+) -> None:
+    admin = await admin_of(client, db_engine)
+    copies = [(f"copies/{n}.png", png_of(48)) for n in range(50)]
+    rows = [row(name) for name, _ in copies]
+
+    refused = assert_problem(await import_known(client, admin, with_manifest(rows, *copies)), 422)
+
+    assert inference_transport.count(FINGERPRINTS) == 1
+    assert all("row 0" in item["error"]["detail"] for item in refused["items"][1:])
+    assert await count_rows(db_engine, "known_images") == 0
+
+
 async def test_a_nul_in_a_manifest_field_is_refused(
     client: httpx.AsyncClient, db_engine: AsyncEngine
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class _Archive:
     members: dict[str, archives.Member]
     rows: list[dict[str, str]]
     first_row: dict[str, int] = field(default_factory=dict)
+    first_row_of_bytes: dict[bytes, int] = field(default_factory=dict)
     paths_by_name: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -219,11 +221,7 @@ async def _checked_row(
     )
     checked.error = _row_error(checked, archive=archive)
     if checked.error is None:
-        data = await _read(archive.members[checked.file], settings=importing.settings)
-        if isinstance(data, ProblemError):
-            checked.error = data
-        else:
-            await _fingerprint(importing=importing, row=checked, data=data)
+        await _read_and_fingerprint(importing=importing, row=checked, archive=archive)
     return checked
 
 
@@ -248,6 +246,19 @@ def _missing(file: str, *, archive: _Archive) -> str:
     if not alike:
         return "The archive has no file of that name."
     return f"The archive has no file of that name; rows name files by full path: {_names(alike)}."
+
+
+async def _read_and_fingerprint(*, importing: Importing, row: _Row, archive: _Archive) -> None:
+    """Inflate the row's file and hash it, unless an earlier row has the very same bytes."""
+    data = await _read(archive.members[row.file], settings=importing.settings)
+    if isinstance(data, ProblemError):
+        row.error = data
+        return
+    first = archive.first_row_of_bytes.setdefault(hashlib.sha256(data).digest(), row.index)
+    if first != row.index:
+        row.error = UnprocessableContent(f"The same file as row {first}, under another name.")
+        return
+    await _fingerprint(importing=importing, row=row, data=data)
 
 
 async def _read(member: archives.Member, *, settings: ApiSettings) -> bytes | ProblemError:
