@@ -1,7 +1,7 @@
 """One live known image per report: remove entries of rejected reports and repeated ones.
 
 Revision ID: dc0741a48162
-Revises: 9a3e7c51d2f8
+Revises: 4f911041fa56
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "dc0741a48162"
-down_revision: str | None = "9a3e7c51d2f8"
+down_revision: str | None = "4f911041fa56"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

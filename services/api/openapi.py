@@ -108,6 +108,10 @@ JOB_ITEMS = [
     {"index": 2, "filename": "inside/b.png", "status": "pending"},
 ]
 JOB = JOB_SUMMARY | {"items": JOB_ITEMS, "webhook": None}
+RESOLUTION_NOTES = {
+    "resolution_note": "Thanks: the RAW file you sent checks out.",
+    "public_note": "Original RAW provided by the photographer.",
+}
 REPORT = {
     "id": REPORT_ID,
     "prediction_id": PREDICTION_ID,
@@ -118,6 +122,7 @@ REPORT = {
     "status": "open",
     "resolver_id": None,
     "resolution_note": None,
+    "public_note": None,
     "created_at": WHEN,
     "updated_at": WHEN,
     "resolved_at": None,
@@ -229,10 +234,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/v1/reports/{report_id}"): Example(parameters={"report_id": REPORT_ID}, answer=REPORT),
     ("PATCH", "/v1/reports/{report_id}"): Example(
         parameters={"report_id": REPORT_ID},
-        body={"status": "confirmed", "resolution_note": "Original RAW provided."},
+        body={"status": "confirmed"} | RESOLUTION_NOTES,
         answer=REPORT
         | {"status": "confirmed", "resolver_id": USER_ID, "resolved_at": WHEN}
-        | {"resolution_note": "Original RAW provided."},
+        | RESOLUTION_NOTES,
     ),
     ("GET", "/v1/admin/feedback-export"): Example(),
     ("GET", "/v1/admin/known-images"): Example(

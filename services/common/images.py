@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, PngImagePlugin
 
 try:
     from PIL import ImageCms
@@ -54,6 +54,10 @@ class TooManyPixels(PayloadTooLarge):
     slug = "too-many-pixels"
 
 
+class MetadataTooLarge(UnprocessableContent):
+    slug = "metadata-too-large"
+
+
 class UnsupportedColours(UnsupportedMediaType):
     slug = "unsupported-colour-mode"
 
@@ -89,7 +93,9 @@ def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise TooManyPixels(f"The image has more than {max_pixels} pixels.") from exc
     except Exception as exc:  # Pillow raises many types for bytes it cannot identify
-        raise NotAnImage(f"The file is not a {SUPPORTED_NAMES} image.") from exc
+        raise _oversized_metadata(exc) or NotAnImage(
+            f"The file is not a {SUPPORTED_NAMES} image."
+        ) from exc
     if image.width * image.height > max_pixels:
         raise TooManyPixels(
             f"The image is {image.width}x{image.height}; at most {max_pixels} pixels are accepted."
@@ -113,8 +119,32 @@ def decode_image(data: bytes, *, max_pixels: int) -> tuple[Image.Image, ImageFac
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except Exception as exc:  # truncated data, bad CRCs, broken markers…
-        raise CorruptImage("The image is truncated or corrupt and cannot be decoded.") from exc
+        raise _oversized_metadata(exc) or CorruptImage(
+            "The image is truncated or corrupt and cannot be decoded."
+        ) from exc
     return image, facts
+
+
+def _oversized_metadata(exc: Exception) -> MetadataTooLarge | None:
+    """Pillow's refusal of a PNG's oversized text or colour profile chunks, named as such."""
+    # Pillow raises a bare ValueError here (before or after the pixels); only its message,
+    # which names the limit, tells it apart from a broken file.
+    message = str(exc) if isinstance(exc, ValueError) else ""
+    if "MAX_TEXT_CHUNK" in message:
+        return MetadataTooLarge(
+            "The PNG has a compressed text chunk or colour profile that expands past "
+            f"{_mib(PngImagePlugin.MAX_TEXT_CHUNK)}; such metadata is not accepted."
+        )
+    if "MAX_TEXT_MEMORY" in message:
+        return MetadataTooLarge(
+            f"The PNG's text chunks hold more than {_mib(PngImagePlugin.MAX_TEXT_MEMORY)} "
+            "in all; such metadata is not accepted."
+        )
+    return None
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):g} MiB"
 
 
 def inspect_image(data: bytes, *, max_pixels: int) -> ImageFacts:

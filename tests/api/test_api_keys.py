@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
-from tests.support.api import assert_problem, sign_up
+from tests.support import images
+from tests.support.api import JPEG, assert_problem, create_prediction, predict, sign_up
 
 
 async def create_key(
@@ -82,3 +85,34 @@ async def test_only_admins_get_admin_scoped_keys(client: httpx.AsyncClient) -> N
         "/v1/api-keys", json={"name": "x", "scopes": ["root"]}, headers=headers
     )
     assert_problem(unknown_scope, 422)
+
+
+async def test_only_a_key_with_the_history_scope_is_told_of_earlier_checks(
+    client: httpx.AsyncClient,
+) -> None:
+    signed_in = await sign_up(client, "ivy@example.org")
+    data = images.jpeg(seed=31)
+    first = await create_prediction(client, signed_in, data, "holiday-secret.jpg")
+    predict_only = await create_key(client, signed_in, scopes=["predict"])
+    with_history = await create_key(client, signed_in, scopes=["predict", "history"])
+
+    blind = await _matches(client, data, {"X-API-Key": str(predict_only["key"])})
+    told = await _matches(client, data, {"X-API-Key": str(with_history["key"])})
+    own = await _matches(client, data, signed_in)
+
+    assert blind["evidence"]["history"] == []
+    assert blind["summary"] == "Not like any known image."
+    assert "holiday-secret" not in str(blind) and first["id"] not in str(blind)
+    for seen in (told, own):
+        assert first["id"] in [m["prediction_id"] for m in seen["evidence"]["history"]]
+        assert seen["summary"] == "You checked something like this before."
+
+
+async def _matches(
+    client: httpx.AsyncClient, data: bytes, headers: dict[str, str]
+) -> dict[str, Any]:
+    response = await predict(client, ("again.jpg", data, JPEG), headers=headers)
+    assert response.status_code == 201, response.text
+    signals = response.json()["items"][0]["prediction"]["signals"]
+    found: dict[str, Any] = next(s for s in signals if s["name"] == "matches")
+    return found

@@ -7,7 +7,8 @@ import uuid
 import httpx
 
 from tests.support import images
-from tests.support.api import assert_problem, create_prediction, sign_up
+from tests.support.api import JPEG, assert_problem, create_prediction, predict, sign_up
+from tests.support.transports import RecordingTransport
 
 
 async def test_other_users_things_answer_exactly_like_missing_ones(
@@ -59,3 +60,26 @@ async def test_admin_routes_answer_403_to_users(client: httpx.AsyncClient) -> No
     )
     assert_problem(resolve, 403)
     assert_problem(await client.get("/v1/admin/feedback-export", headers=user), 403)
+
+
+async def test_only_your_own_earlier_check_of_the_same_bytes_reads_as_reused(
+    client: httpx.AsyncClient, inference_transport: RecordingTransport
+) -> None:
+    ada = await sign_up(client, "ada@example.org")
+    bob = await sign_up(client, "bob@example.org")
+    data = images.jpeg(seed=30)
+    first = await create_prediction(client, ada, data)
+    second_user = await create_prediction(client, bob, data)
+    anonymous = (await predict(client, ("a.jpg", data, JPEG))).json()["items"][0]["prediction"]
+    again = await create_prediction(client, ada, data)
+    assert inference_transport.count("/v1/predict") == 1
+    assert [p["reused"] for p in (first, second_user, anonymous, again)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    # Answered as fast as a lookup, it would still tell that someone checked these bytes.
+    assert second_user["latency_ms"] == anonymous["latency_ms"] == first["latency_ms"]
+    listed = (await client.get("/v1/predictions", headers=bob)).json()["items"]
+    assert [p["reused"] for p in listed] == [False]

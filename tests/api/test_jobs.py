@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
+import time
 import uuid
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.config import ApiSettings
 from services.api.jobs import processing, repository, webhooks
+from services.api.jobs.models import Job
 from services.api.jobs.worker import build_deps, create_worker
 from tests.conftest import ApiFactory
 from tests.support import archives, images
@@ -415,6 +419,44 @@ async def test_the_worker_refuses_a_multicast_callback_without_connecting(
     assert "private or local address" in state["webhook"]["last_error"]
 
 
+async def test_a_job_without_a_signing_secret_sends_no_callback(
+    make_api: ApiFactory,
+    queued: ApiSettings,
+    inference_transport: RecordingTransport,
+    db_engine: AsyncEngine,
+) -> None:
+    async with (
+        webhook_receiver() as receiver,
+        make_api(queue_name=queued.queue_name, webhook_allow_private_hosts=True) as client,
+    ):
+        headers = await sign_up(client, "nia@example.org")
+        job = await start_job(
+            client, headers, ("a.txt", b"not an image", "text/plain"), callback_url=receiver.url
+        )
+        async with db_engine.begin() as connection:  # a row written before secrets existed
+            await connection.execute(update(Job).values(callback_secret=None))
+        deps = build_deps(queued, inference_transport=inference_transport)
+        with pytest.raises(webhooks.WebhookFailed, match="signing secret"):
+            await processing.deliver_webhook(deps=deps, job_id=uuid.UUID(job["id"]))
+        await deps.engine.dispose()
+        state = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+    assert receiver.requests == []
+    assert "signing secret" in state["webhook"]["last_error"]
+
+
+@pytest.mark.parametrize("signature", ["sha256=" + "é" * 64, "sha256=\u2603", ""])
+def test_the_reference_check_rejects_a_malformed_signature(signature: str) -> None:
+    now = int(time.time())
+    assert not webhooks.verify(
+        secret=webhooks.new_secret(), timestamp=now, body=b"{}", signature=signature
+    )
+
+
+def test_nothing_is_signed_with_an_empty_secret() -> None:
+    with pytest.raises(ValueError, match="secret"):
+        webhooks.sign(secret="", timestamp=int(time.time()), body=b"{}")
+
+
 async def test_a_job_item_copying_a_known_ai_image_is_decided_by_it(
     make_api: ApiFactory,
     queued: ApiSettings,
@@ -446,3 +488,58 @@ async def test_a_job_item_copying_a_known_ai_image_is_decided_by_it(
     assert (saved["verdict"], saved["decided_by"]) == ("fake", "known_image")
     matches = next(s for s in saved["signals"] if s["name"] == "matches")
     assert matches["evidence"]["known"][0]["note"] == "Debunked in a newsroom"
+
+
+class DeletingTransport(httpx.AsyncBaseTransport):
+    """The real inference service; something else happens while the first check is out."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, *, during: Callable[[], Awaitable[None]]
+    ) -> None:
+        self.inner = inner
+        self.during: Callable[[], Awaitable[None]] | None = during
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/predict" and self.during is not None:
+            during, self.during = self.during, None
+            await during()
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("deleted", ["/v1/jobs/{job}", "/v1/users/me"])
+async def test_a_job_deleted_mid_run_is_dropped_quietly_and_leaks_nothing(
+    deleted: str,
+    make_api: ApiFactory,
+    queued: ApiSettings,
+    inference_transport: RecordingTransport,
+    db_engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with make_api(queue_name=queued.queue_name) as client:
+        other = await sign_up(client, "kept@example.org")
+        kept = await start_job(client, other, ("kept.jpg", images.jpeg(seed=91), JPEG))
+        await run_workers(queued, inference_transport)
+        owner = await sign_up(client, "gone@example.org")
+        owner_id = (await client.get("/v1/users/me", headers=owner)).json()["id"]
+        doomed = await start_job(client, owner, ("private-holiday.jpg", images.jpeg(seed=92), JPEG))
+
+        async def delete_doomed() -> None:
+            response = await client.delete(deleted.format(job=doomed["id"]), headers=owner)
+            assert response.status_code == 204
+
+        logging.getLogger().addHandler(caplog.handler)  # the app's logging setup replaced it
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            await run_workers(queued, DeletingTransport(inference_transport, during=delete_doomed))
+        still = (await client.get(f"/v1/jobs/{kept['id']}", headers=other)).json()
+    logged = caplog.text
+    for leak in ("FOREIGN KEY", "ForeignKeyViolation", "IntegrityError", "private-holiday"):
+        assert leak not in logged
+    assert owner_id not in logged
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r for r in caplog.records if doomed["id"] in r.getMessage()]
+    assert (still["status"], still["done"]) == ("completed", 1)
+    assert await count_rows(db_engine, "jobs") == 1
+    assert await count_rows(db_engine, "job_items") == 1
+    assert await count_rows(db_engine, "predictions") == 1
+    assert len(stored_files(queued)) == 1

@@ -95,7 +95,7 @@ async def test_a_confirmed_fake_decides_every_later_copy_without_revealing_the_u
     )
     resolved = await client.patch(
         f"/v1/reports/{report.json()['id']}",
-        json={"status": "confirmed", "resolution_note": "Debunked: generated, 2026"},
+        json={"status": "confirmed", "public_note": "Debunked: generated, 2026"},
         headers=admin,
     )
     assert resolved.status_code == 200, resolved.text

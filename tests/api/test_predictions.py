@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -109,7 +110,7 @@ async def test_same_bytes_same_model_reuse_the_stored_result(
     again = await create_prediction(client, first_user, data)
     other = await create_prediction(client, second_user, data)
     assert inference_transport.count("/v1/predict") == 1
-    assert (first["reused"], again["reused"], other["reused"]) == (False, True, True)
+    assert (first["reused"], again["reused"], other["reused"]) == (False, True, False)
     assert first["verdict"] == again["verdict"] == other["verdict"]
     assert first["score"] == other["score"]
     history = await client.get("/v1/predictions", headers=second_user)
@@ -260,6 +261,60 @@ async def test_concurrent_identical_uploads_share_one_inference_call(
     assert [p["reused"] for p in predictions].count(False) == 1
     history = await client.get("/v1/predictions", headers=headers)
     assert len(history.json()["items"]) == 20
+
+
+class SlowPredict(httpx.AsyncBaseTransport):
+    """Answers /v1/predict only after a delay, so that later identical checks join the call."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, delay_s: float) -> None:
+        self.inner, self.delay_s = inner, delay_s
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/predict":
+            await asyncio.sleep(self.delay_s)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_shared_call_reads_as_reused_only_to_the_caller_who_started_it(
+    make_api: ApiFactory,
+    inference_service: InferenceService,
+    inference_transport: RecordingTransport,
+) -> None:
+    await inference_service.app()  # started and warm before the checks race
+    upload = ("same.jpg", images.jpeg(seed=14), JPEG)
+
+    async def joining(headers: dict[str, str]) -> httpx.Response:
+        await asyncio.sleep(0.15)  # while the first check is with the detector
+        return await predict(client, upload, headers=headers)
+
+    async with make_api(transport=SlowPredict(inference_transport, delay_s=0.6)) as client:
+        ada = await sign_up(client, "ada@example.org")
+        bob = await sign_up(client, "bob@example.org")
+        answers = await asyncio.gather(
+            predict(client, upload, headers=ada), joining(ada), joining(bob), joining({})
+        )
+    assert [a.status_code for a in answers] == [201, 201, 201, 200], answers[-1].text
+    assert inference_transport.count("/v1/predict") == 1
+    first, own, other, anonymous = (a.json()["items"][0]["prediction"] for a in answers)
+    assert [p["reused"] for p in (first, own, other, anonymous)] == [False, True, False, False]
+    # Those who joined waited less than the detector took; they must not be seen to.
+    assert other["latency_ms"] >= 600 and anonymous["latency_ms"] >= 600
+
+
+async def test_someone_elses_stored_result_comes_back_no_sooner_than_the_detector_would(
+    make_api: ApiFactory, inference_transport: RecordingTransport
+) -> None:
+    upload = ("same.jpg", images.jpeg(seed=15), JPEG)
+    async with make_api(transport=SlowPredict(inference_transport, delay_s=0.6)) as client:
+        ada = await sign_up(client, "ada@example.org")
+        bob = await sign_up(client, "bob@example.org")
+        first = await predict(client, upload, headers=ada)
+        started = time.perf_counter()
+        second_user = await predict(client, upload, headers=bob)
+        took_s = time.perf_counter() - started
+    assert first.status_code == second_user.status_code == 201
+    assert inference_transport.count("/v1/predict") == 1
+    assert took_s >= 0.6
 
 
 class FailingNextPredict(httpx.AsyncBaseTransport):

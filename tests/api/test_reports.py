@@ -11,7 +11,14 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support import images
-from tests.support.api import assert_problem, create_prediction, promote_to_admin, sign_up
+from tests.support.api import (
+    JPEG,
+    assert_problem,
+    create_prediction,
+    predict,
+    promote_to_admin,
+    sign_up,
+)
 
 
 async def report(
@@ -104,3 +111,36 @@ async def test_admin_status_filter_and_invalid_resolution(
         f"/v1/reports/{created['id']}", json={"status": "open"}, headers=admin
     )
     assert_problem(invalid, 422)
+
+
+async def test_only_the_public_note_is_shown_with_matches(
+    client: httpx.AsyncClient, db_engine: AsyncEngine
+) -> None:
+    reporter = await sign_up(client, "ada@example.org")
+    stranger = await sign_up(client, "bob@example.org")
+    admin = await sign_up(client, "root@example.org")
+    await promote_to_admin(db_engine, "root@example.org")
+    picture = images.encode(images.scene(seed=40), format="JPEG", quality=90)
+    prediction = await create_prediction(client, reporter, picture, "mine.jpg")
+    created = await report(client, reporter, prediction["id"], claimed_label="fake")
+    resolved = await client.patch(
+        f"/v1/reports/{created['id']}",
+        json={
+            "status": "confirmed",
+            "resolution_note": "You generated it yourself, as you said.",
+            "public_note": "Generated; debunked in 2026.",
+        },
+        headers=admin,
+    )
+    assert resolved.status_code == 200, resolved.text
+
+    for headers in ({}, stranger):
+        seen = await predict(client, ("copy.jpg", picture, JPEG), headers=headers)
+        matches = next(
+            s for s in seen.json()["items"][0]["prediction"]["signals"] if s["name"] == "matches"
+        )
+        assert [m["note"] for m in matches["evidence"]["known"]] == ["Generated; debunked in 2026."]
+        assert "You generated it" not in seen.text
+    own = (await client.get(f"/v1/reports/{created['id']}", headers=reporter)).json()
+    assert own["resolution_note"] == "You generated it yourself, as you said."
+    assert own["public_note"] == "Generated; debunked in 2026."

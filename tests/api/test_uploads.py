@@ -77,6 +77,18 @@ async def test_bad_upload_is_refused_and_changes_nothing(
     await _nothing_changed(db_engine, api_settings)
 
 
+@pytest.mark.parametrize("kind", ["ztxt", "itxt-after-pixels", "iccp", "many-ztxt"])
+async def test_png_metadata_too_large_to_read_is_named_and_changes_nothing(
+    client: httpx.AsyncClient, db_engine: AsyncEngine, api_settings: ApiSettings, kind: str
+) -> None:
+    headers = await sign_up(client, "ada@example.org")
+    upload = ("meta.png", images.png_with_metadata_bomb(kind), "image/png")
+    error = assert_problem(await predict(client, upload, headers=headers), 422)["items"][0]["error"]
+    assert error["type"] == "urn:deepcatcher:problem:metadata-too-large"
+    assert "MiB" in error["detail"] and "not accepted" in error["detail"]
+    await _nothing_changed(db_engine, api_settings)
+
+
 @pytest.mark.parametrize("filename", [b"bell\x07.jpg", b"tab\there.jpg", b"line\x1bbreak.jpg"])
 async def test_raw_control_characters_in_file_names(
     client: httpx.AsyncClient,

@@ -120,3 +120,32 @@ async def test_known_images_keep_their_hashes_as_codes_both_ways(
             assert back == centre
         finally:
             await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_known_images_from_reports_stop_showing_the_note_to_the_reporter(
+    tmp_path: Path, backend: str
+) -> None:
+    async with temporary_database(folder=tmp_path, sqlite=backend == "sqlite") as url:
+        engine = create_engine(url=url)
+        try:
+            await migrate.upgrade(engine=engine, revision="9a3e7c51d2f8")
+            async with engine.begin() as connection:
+                for source, note in (("report", "You made it yourself."), ("import", "Press")):
+                    await connection.execute(
+                        text(
+                            "INSERT INTO known_images (id, label, source, note, pdq, pdq_codes, "
+                            "changed_at, created_at) VALUES (:id, 'ai', :source, :note, :pdq, "
+                            ":codes, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                        ),
+                        {"id": uuid.uuid4().hex, "source": source, "note": note}
+                        | {"pdq": "ab" * 32, "codes": bytes.fromhex("ab" * 32)},
+                    )
+            await migrate.upgrade(engine=engine)
+            async with engine.connect() as connection:
+                notes = (
+                    await connection.execute(text("SELECT source, note FROM known_images"))
+                ).all()
+            assert sorted(tuple(row) for row in notes) == [("import", "Press"), ("report", "")]
+        finally:
+            await engine.dispose()

@@ -10,7 +10,17 @@ import pytest
 
 from tests.inference.conftest import ServiceFactory
 from tests.inference.signing import created_manifest, make_authority, sign
-from tests.support.images import PDF, SVG, encode, jpeg, photo_like, png, png_bomb, webp
+from tests.support.images import (
+    PDF,
+    SVG,
+    encode,
+    jpeg,
+    photo_like,
+    png,
+    png_bomb,
+    png_with_metadata_bomb,
+    webp,
+)
 
 PROBLEM = "application/problem+json"
 
@@ -42,6 +52,21 @@ async def test_bad_upload_is_a_problem(
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"] == f"urn:deepcatcher:problem:{slug}"
+
+
+METADATA_BOMBS = ["ztxt", "itxt-after-pixels", "iccp", "many-ztxt"]
+
+
+@pytest.mark.parametrize("kind", METADATA_BOMBS)
+async def test_png_metadata_too_large_to_read_is_named_as_the_cause(
+    service: httpx.AsyncClient, kind: str
+) -> None:
+    response = await post_file(service, png_with_metadata_bomb(kind), name="a.png")
+
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["type"] == "urn:deepcatcher:problem:metadata-too-large"
+    assert "MiB" in body["detail"] and "not accepted" in body["detail"]
 
 
 async def test_huge_dimensions_are_refused_before_decoding(start_service: ServiceFactory) -> None:

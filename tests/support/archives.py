@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import random
 import struct
+import warnings
 import zipfile
 
 LOCAL_HEADER = 30  # bytes before a local entry's name
@@ -17,6 +20,28 @@ def zipped(*members: tuple[str, bytes], compression: int = zipfile.ZIP_DEFLATED)
         for name, data in members:
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def manifest_csv(rows: list[dict[str, str]]) -> bytes:
+    """A known-images manifest of the rows (file, label, note)."""
+    manifest = io.StringIO()
+    writer = csv.DictWriter(manifest, fieldnames=["file", "label", "note"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return manifest.getvalue().encode()
+
+
+def with_manifest(rows: list[dict[str, str]], *members: tuple[str, bytes]) -> bytes:
+    """A known-images import: a root manifest.csv of the rows, then the members as given."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of a name written twice
+        return zipped(("manifest.csv", manifest_csv(rows)), *members)
+
+
+def padded_noise(size: int, *, seed: int) -> bytes:
+    """Bytes that deflate about 25 times: inside a zip-bomb ratio check, yet far from tiny."""
+    noise = random.Random(seed)
+    return b"".join(noise.randbytes(64) + bytes(1984) for _ in range(size // 2048))
 
 
 def zeros_bomb(*, entries: int, entry_bytes: int) -> bytes:

@@ -7,7 +7,7 @@ import itertools
 import struct
 import zlib
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -58,6 +58,30 @@ def png_bomb(*, width: int = 100_000, height: int = 100_000) -> bytes:
         + _png_chunk(b"IDAT", rows)
         + _png_chunk(b"IEND", b"")
     )
+
+
+def png_with_chunks(*chunks: tuple[bytes, bytes], after_pixels: bool = False) -> bytes:
+    """A photo-like PNG with extra (kind, data) chunks after its header or after its pixels."""
+    data = png()
+    cut = len(data) - 12 if after_pixels else 8 + 25  # before IEND, or after signature + IHDR
+    return data[:cut] + b"".join(_png_chunk(*chunk) for chunk in chunks) + data[cut:]
+
+
+@cache
+def _expanding(size: int) -> bytes:
+    return zlib.compress(b"a" * size, 9)
+
+
+def png_with_metadata_bomb(kind: str) -> bytes:
+    """A small PNG whose text or colour profile expands past what Pillow will read."""
+    huge, just_under_cap = _expanding(50 << 20), _expanding((1 << 20) - 64)
+    chunks = {
+        "ztxt": [(b"zTXt", b"Comment\0\0" + huge)],
+        "itxt-after-pixels": [(b"iTXt", b"Comment\0\1\0\0\0" + huge)],
+        "iccp": [(b"iCCP", b"profile\0\0" + huge)],
+        "many-ztxt": [(b"zTXt", b"C%d\0\0" % i + just_under_cap) for i in range(70)],
+    }[kind]
+    return png_with_chunks(*chunks, after_pixels=kind.endswith("after-pixels"))
 
 
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'

@@ -58,7 +58,7 @@ async def test_confirming_a_fake_shows_a_match_card_on_a_later_copy(
         queue = await admin.get("/reports?status=open")
         assert "Confirming adds this image to the known images" in queue.text
         (report_id,) = REPORT_ID.findall(queue.text)
-        note = {"decision": "confirmed", "note": "Debunked by our desk"}
+        note = {"decision": "confirmed", "public_note": "Debunked by our desk"}
         await post_form(admin, f"/reports/{report_id}/resolve", note, headers=HTMX)
         await sign_up(stranger, "bob@example.org")
         (later,) = await checked_prediction_ids(stranger, ("copy.jpg", copy, "image/jpeg"))

@@ -26,6 +26,17 @@ async def _reported(web: httpx.AsyncClient, email: str, *, comment: str) -> str:
     return prediction
 
 
+async def _signed_in_admin(web: httpx.AsyncClient, db_engine: AsyncEngine) -> None:
+    await sign_up(web, "root@example.org")
+    await promote_to_admin(db_engine, "root@example.org")
+    await post_form(web, "/account/sign-out")
+    await post_form(
+        web,
+        "/account/sign-in",
+        {"email": "root@example.org", "password": "correct horse battery staple"},
+    )
+
+
 async def test_members_see_their_reports_with_status(web: httpx.AsyncClient) -> None:
     prediction = await _reported(web, "ada@example.org", comment="My own print.")
     page = await web.get("/reports")
@@ -52,14 +63,7 @@ async def test_admins_confirm_reports_from_the_queue(
 ) -> None:
     async with make_web() as member, make_web() as admin:
         await _reported(member, "ada@example.org", comment="Taken with my phone.")
-        await sign_up(admin, "root@example.org")
-        await promote_to_admin(db_engine, "root@example.org")
-        await post_form(admin, "/account/sign-out")
-        await post_form(
-            admin,
-            "/account/sign-in",
-            {"email": "root@example.org", "password": "correct horse battery staple"},
-        )
+        await _signed_in_admin(admin, db_engine)
         queue = await admin.get("/reports?status=open")
         assert "Report queue" in queue.text and "Taken with my phone." in queue.text
         (report_id,) = REPORT_ID.findall(queue.text)
@@ -74,3 +78,24 @@ async def test_admins_confirm_reports_from_the_queue(
         assert "Confirmed" in resolved.text and "The RAW file checks out." in resolved.text
         mine = await member.get("/reports")
     assert "Confirmed" in mine.text and "The RAW file checks out." in mine.text
+
+
+async def test_admins_write_the_reporter_a_private_note_apart_from_the_public_one(
+    make_web: WebFactory, db_engine: AsyncEngine
+) -> None:
+    async with make_web() as member, make_web() as admin:
+        await _reported(member, "ada@example.org", comment="From my camera.")
+        await _signed_in_admin(admin, db_engine)
+        queue = await admin.get("/reports?status=open")
+        assert "Private note to the reporter" in queue.text
+        assert "Public note shown with matches" in queue.text
+        (report_id,) = REPORT_ID.findall(queue.text)
+        notes = {"note": "Thanks, your RAW file checks out.", "public_note": "RAW file seen."}
+        resolved = await post_form(
+            admin, f"/reports/{report_id}/resolve", {"decision": "confirmed"} | notes, headers=HTMX
+        )
+        assert resolved.status_code == 200, resolved.text
+        known = await admin.get("/admin/known-images")
+        mine = await member.get("/reports")
+    assert "RAW file seen." in known.text and "your RAW file" not in known.text
+    assert "Thanks, your RAW file checks out." in mine.text and "RAW file seen." in mine.text

@@ -198,10 +198,10 @@ def get_report(report_id: uuid.UUID | str) -> Call[models.Report]:
 
 
 def resolve_report(
-    *, report_id: uuid.UUID | str, status: str, resolution_note: str
+    *, report_id: uuid.UUID | str, status: str, resolution_note: str, public_note: str
 ) -> Call[models.Report]:
     """PATCH /v1/reports/{id} (admins)."""
-    body = {"status": status, "resolution_note": resolution_note}
+    body = {"status": status, "resolution_note": resolution_note, "public_note": public_note}
     return Call("PATCH", f"/v1/reports/{report_id}", model(models.Report), json=body)
 
 

@@ -184,11 +184,19 @@ class AsyncClient:
         return await self._call(calls.get_report(report_id))
 
     async def resolve_report(
-        self, report_id: uuid.UUID | str, *, status: str, resolution_note: str = ""
+        self,
+        report_id: uuid.UUID | str,
+        *,
+        status: str,
+        resolution_note: str = "",
+        public_note: str = "",
     ) -> models.Report:
-        """Confirm or reject a report (admins)."""
+        """Confirm or reject a report (admins): a note for the reporter, one shown with matches."""
         call = calls.resolve_report(
-            report_id=report_id, status=status, resolution_note=resolution_note
+            report_id=report_id,
+            status=status,
+            resolution_note=resolution_note,
+            public_note=public_note,
         )
         return await self._call(call)
 

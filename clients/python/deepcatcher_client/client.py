@@ -192,11 +192,19 @@ class Client:
         return self._call(calls.get_report(report_id))
 
     def resolve_report(
-        self, report_id: uuid.UUID | str, *, status: str, resolution_note: str = ""
+        self,
+        report_id: uuid.UUID | str,
+        *,
+        status: str,
+        resolution_note: str = "",
+        public_note: str = "",
     ) -> models.Report:
-        """Confirm or reject a report (admins)."""
+        """Confirm or reject a report (admins): a note for the reporter, one shown with matches."""
         call = calls.resolve_report(
-            report_id=report_id, status=status, resolution_note=resolution_note
+            report_id=report_id,
+            status=status,
+            resolution_note=resolution_note,
+            public_note=public_note,
         )
         return self._call(call)
 

@@ -220,6 +220,7 @@ class Report(BaseModel):
     status: ReportStatus
     resolver_id: uuid.UUID | None
     resolution_note: str | None
+    public_note: str | None
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None

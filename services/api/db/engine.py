@@ -19,6 +19,9 @@ def create_engine(
     *, url: str, statement_cache_size: int = 100, pool_size: int = 10, **options: Any
 ) -> AsyncEngine:
     """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite) with sane per-dialect settings."""
+    # A failed statement's error (and so any log of it) must not carry e-mail addresses,
+    # file names or scores: SQLAlchemy otherwise renders every bound value into the message.
+    options.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(url, **options)

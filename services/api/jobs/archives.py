@@ -2,7 +2,9 @@
 
 Expanding is two steps, both blocking (run them in a thread): `plan` reads only the archives'
 central directories and refuses a request that would expand past the budget; `read` then
-inflates one member at a time, so a job never holds more than one image's bytes.
+inflates one member at a time, so a job never holds more than one image's bytes. A caller that
+reads only some entries (a known-images import) lists them with `entries` and charges just
+those with `charge`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import lzma
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import BinaryIO
@@ -59,9 +62,13 @@ class NamedFile:
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One file to check: a plain upload, an archive's entry, or why it cannot be read."""
+    """One file to check: a plain upload, an archive's entry, or why it cannot be read.
+
+    `filename` is the name a job shows; `path` is an entry's full path inside its archive.
+    """
 
     filename: str | None
+    path: str | None = None
     file: BinaryIO | None = None
     archive: zipfile.ZipFile | None = None
     info: zipfile.ZipInfo | None = None
@@ -110,6 +117,18 @@ def is_zip(file: BinaryIO) -> bool:
     return file.read(4) == b"PK\x03\x04" and zipfile.is_zipfile(file)
 
 
+def entries(named: NamedFile, *, limits: ArchiveLimits) -> Plan:
+    """One zip's entries, none inflated and none charged yet: the caller charges what it reads."""
+    result = Plan()
+    try:
+        archive = _open(named, limits=limits)
+    except UNREADABLE as exc:
+        raise _corrupt_directory(exc) from exc
+    result.archives.append(archive)
+    result.members.extend(_members(archive, limits=limits))
+    return result
+
+
 def _add(result: Plan, *, named: NamedFile, limits: ArchiveLimits) -> None:
     if not is_zip(named.file):
         result.members.append(Member(filename=named.filename, file=named.file))
@@ -117,15 +136,23 @@ def _add(result: Plan, *, named: NamedFile, limits: ArchiveLimits) -> None:
     try:
         archive = _open(named, limits=limits)
     except UNREADABLE as exc:
-        logger.info("unreadable zip directory", extra={"error": repr(exc)})
-        error = UnreadableEntry("The zip archive is corrupt: its directory cannot be read.")
-        result.members.append(Member(filename=named.filename, error=error))
+        result.members.append(Member(filename=named.filename, error=_corrupt_directory(exc)))
         return
     result.archives.append(archive)
-    entries = [info for info in archive.infolist() if _is_content(info)]
-    inflated = sum(info.file_size for info in entries if info.file_size <= limits.max_member_bytes)
-    _check_budget(result, named=named, inflated=inflated, limits=limits)
-    result.members.extend(_member(archive, info, limits=limits) for info in entries)
+    members = _members(archive, limits=limits)
+    charge(result, named=named, members=members, limits=limits)
+    result.members.extend(members)
+
+
+def _corrupt_directory(exc: Exception) -> UnreadableEntry:
+    logger.info("unreadable zip directory", extra={"error": repr(exc)})
+    return UnreadableEntry("The zip archive is corrupt: its directory cannot be read.")
+
+
+def _members(archive: zipfile.ZipFile, *, limits: ArchiveLimits) -> list[Member]:
+    return [
+        _member(archive, info, limits=limits) for info in archive.infolist() if _is_content(info)
+    ]
 
 
 def _open(named: NamedFile, *, limits: ArchiveLimits) -> zipfile.ZipFile:
@@ -137,8 +164,8 @@ def _open(named: NamedFile, *, limits: ArchiveLimits) -> zipfile.ZipFile:
     directory_bytes = end_record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
     if directory_bytes > limits.max_items * CENTRAL_DIRECTORY_BYTES_PER_ITEM:
         raise UnprocessableContent(
-            f"The zip archive's directory is too large: a job holds at most {limits.max_items} "
-            "images."
+            f"The zip archive's directory is too large: at most {limits.max_items} images are "
+            "accepted."
         )
     return zipfile.ZipFile(named.file)
 
@@ -149,8 +176,15 @@ def _is_content(info: zipfile.ZipInfo) -> bool:
     return not (hidden or info.is_dir())
 
 
-def _check_budget(result: Plan, *, named: NamedFile, inflated: int, limits: ArchiveLimits) -> None:
+def charge(
+    result: Plan, *, named: NamedFile, members: Sequence[Member], limits: ArchiveLimits
+) -> None:
     """Refuse before inflating anything: zipfile never yields more than an entry declares."""
+    inflated = sum(
+        member.info.file_size
+        for member in members
+        if member.info is not None and member.info.file_size <= limits.max_member_bytes
+    )
     size = max(named.file.seek(0, 2), 1)
     name = named.filename or "upload"
     if inflated > size * limits.max_ratio:
@@ -161,18 +195,21 @@ def _check_budget(result: Plan, *, named: NamedFile, inflated: int, limits: Arch
     result.expanded_bytes += inflated
     if result.expanded_bytes > limits.max_expanded_bytes:
         raise ArchiveTooLarge(
-            f"The zip archives of one job may expand to at most {limits.max_expanded_bytes} bytes."
+            f"The zip archives of one request may expand to at most {limits.max_expanded_bytes} "
+            "bytes."
         )
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limits: ArchiveLimits) -> Member:
-    name = PurePosixPath(info.filename.replace("\\", "/")).name
+    path = info.filename.replace("\\", "/")  # some Windows tools write backslashes
     error: ProblemError | None = None
     if info.flag_bits & 0x1:
         error = UnreadableEntry("The zip entry is encrypted; send it without a password.")
     elif info.file_size > limits.max_member_bytes:
         error = PayloadTooLarge(f"The file is larger than {limits.max_member_bytes} bytes.")
-    return Member(filename=name, archive=archive, info=info, error=error)
+    return Member(
+        filename=PurePosixPath(path).name, path=path, archive=archive, info=info, error=error
+    )
 
 
 def read(member: Member, *, max_bytes: int) -> bytes:

@@ -57,19 +57,26 @@ async def check_item(*, deps: WorkerDeps, item_id: uuid.UUID, last_try: bool) ->
         item = await repository.get_item(session=session, item_id=item_id)
         if item is None or item.status != "pending" or item.image_id is None:
             return "skipped"
-        await repository.mark_running(session=session, job_id=item.job_id)
+        job_id = item.job_id
         image = await session.get(Image, item.image_id)
-        assert image is not None  # job items keep their image (ON DELETE RESTRICT)
+        if image is None:  # its job was deleted since (items keep their image otherwise)
+            return "skipped"
+        await repository.mark_running(session=session, job_id=job_id)
         upload = await _upload_of(deps=deps, item=item, image=image)
         model = await _model(deps, last_try)
-        await reuse_stored(session=session, upload=upload, model=model)
+        owner_id = item.job.owner_id
+        await reuse_stored(session=session, upload=upload, model=model, owner_id=owner_id)
         await session.commit()  # hold no connection while the detector works
         if upload.result is None:
-            await _detect_or_retry(deps=deps, upload=upload, model=model, last_try=last_try)
-        await _match(deps=deps, session=session, upload=upload, owner_id=item.job.owner_id)
+            await _detect_or_retry(
+                deps=deps, upload=upload, model=model, owner_id=owner_id, last_try=last_try
+            )
+        await _match(deps=deps, session=session, upload=upload, owner_id=owner_id)
         outcome = await _finish(session=session, item=item, image=image, upload=upload)
-    if outcome != "duplicate":
-        await _complete_job(deps=deps, job_id=item.job_id)
+    if outcome == "gone":
+        logger.info("job %s was deleted while it ran; its item is dropped", job_id)
+    elif outcome != "duplicate":
+        await _complete_job(deps=deps, job_id=job_id)
     return outcome
 
 
@@ -107,10 +114,21 @@ async def _match(
 
 
 async def _detect_or_retry(
-    *, deps: WorkerDeps, upload: CheckedUpload, model: ModelRef, last_try: bool
+    *,
+    deps: WorkerDeps,
+    upload: CheckedUpload,
+    model: ModelRef,
+    owner_id: uuid.UUID,
+    last_try: bool,
 ) -> None:
     try:
-        await detect(inference=deps.inference, inflight=deps.inflight, upload=upload, model=model)
+        await detect(
+            inference=deps.inference,
+            inflight=deps.inflight,
+            upload=upload,
+            model=model,
+            owner_id=owner_id,
+        )
     except InferenceUnavailable as exc:
         if not last_try:
             raise TryAgain(str(exc)) from exc
@@ -121,20 +139,22 @@ async def _finish(
     *, session: AsyncSession, item: JobItem, image: Image, upload: CheckedUpload
 ) -> str:
     """Write the prediction and mark the item in one transaction, or nothing at all."""
+    item_id, owner_id = item.id, item.job.owner_id
+    if not await repository.claim_item(session=session, item_id=item_id, owner_id=owner_id):
+        await session.rollback()  # another worker finished it, or its job was deleted
+        gone = not await repository.item_exists(session=session, item_id=item_id)
+        return "gone" if gone else "duplicate"
     prediction_id, error = None, None
     if upload.error is not None:
         error = upload.error.to_problem().model_dump(exclude_none=True)
     else:
-        prediction = new_prediction(upload=upload, owner_id=item.job.owner_id, image=image)
+        prediction = new_prediction(upload=upload, owner_id=owner_id, image=image)
         session.add(prediction)
         await session.flush()
         prediction_id = prediction.id
-    claimed = await repository.finish_item(
-        session=session, item_id=item.id, prediction_id=prediction_id, error=error
+    await repository.finish_item(
+        session=session, item_id=item_id, prediction_id=prediction_id, error=error
     )
-    if not claimed:  # another worker finished this item first: keep its result only
-        await session.rollback()
-        return "duplicate"
     await session.commit()
     return "error" if error else "done"
 

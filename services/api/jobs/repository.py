@@ -15,6 +15,7 @@ from services.api.db.base import utcnow
 from services.api.db.pagination import Position
 from services.api.jobs.models import Job, JobItem
 from services.api.predictions.models import Prediction
+from services.api.users.models import User
 
 
 async def get_owned(*, session: AsyncSession, owner_id: uuid.UUID, job_id: uuid.UUID) -> Job | None:
@@ -45,6 +46,12 @@ async def get_item(*, session: AsyncSession, item_id: uuid.UUID) -> JobItem | No
     return await session.scalar(query)
 
 
+async def image_ids_of_owner(*, session: AsyncSession, owner_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every image the owner's job items point at, checked or not."""
+    query = select(JobItem.image_id).join(Job).where(Job.owner_id == owner_id)
+    return [image_id for image_id in (await session.scalars(query.distinct())) if image_id]
+
+
 async def predictions_of(
     *, session: AsyncSession, prediction_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Prediction]:
@@ -73,6 +80,29 @@ async def mark_running(*, session: AsyncSession, job_id: uuid.UUID) -> None:
     await session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued").values(status="running")
     )
+
+
+async def claim_item(*, session: AsyncSession, item_id: uuid.UUID, owner_id: uuid.UUID) -> bool:
+    """Hold a pending item, and its owner's account, until this transaction ends.
+
+    False if the item is finished or gone (its job or account was deleted meanwhile).
+    """
+    # Owner before item, the order an account deletion locks them in, so neither waits on the
+    # other; the write takes the item's row (PostgreSQL) or the database's write lock (SQLite).
+    owner = select(User.id).where(User.id == owner_id).with_for_update(read=True, key_share=True)
+    await session.execute(owner)
+    result = await session.execute(
+        update(JobItem)
+        .where(JobItem.id == item_id, JobItem.status == "pending")
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def item_exists(*, session: AsyncSession, item_id: uuid.UUID) -> bool:
+    """Whether an item is still there (its job not deleted)."""
+    return await session.scalar(select(JobItem.id).where(JobItem.id == item_id)) is not None
 
 
 async def finish_item(

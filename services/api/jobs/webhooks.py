@@ -34,6 +34,8 @@ def new_secret() -> str:
 
 def sign(*, secret: str, timestamp: int, body: bytes) -> str:
     """The signature header value for a body sent at a moment."""
+    if not secret:  # anyone can compute an HMAC under the empty key
+        raise ValueError("refusing to sign with an empty secret")
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"sha256={digest.hexdigest()}"
 
@@ -43,8 +45,10 @@ def verify(
 ) -> bool:
     """Whether a callback is authentic and fresh (what a receiver should check)."""
     fresh = abs(time.time() - timestamp) <= tolerance_s
-    return fresh and hmac.compare_digest(
-        sign(secret=secret, timestamp=timestamp, body=body), signature
+    return (
+        fresh
+        and signature.isascii()  # compare_digest refuses other strings with a TypeError
+        and hmac.compare_digest(sign(secret=secret, timestamp=timestamp, body=body), signature)
     )
 
 
@@ -91,6 +95,8 @@ def is_public_unicast(address: str) -> bool:
 
 async def deliver(*, http: httpx.AsyncClient, url: str, secret: str, body: bytes) -> None:
     """POST a signed callback; anything but a 2xx answer is a failure to retry."""
+    if not secret:
+        raise WebhookFailed("the job has no signing secret, so no callback was sent")
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +29,22 @@ def _run(api_url: str, token: str, send: Callable[[httpx.AsyncClient], Awaitable
         async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=600.0) as client:
             return await send(client)
 
-    raise typer.Exit(asyncio.run(run()))
+    try:
+        outcome = asyncio.run(run())
+    except httpx.TransportError as exc:
+        typer.echo(f"error: cannot reach the API at {api_url}: {_reason(exc)}", err=True)
+        outcome = 1
+    raise typer.Exit(outcome)
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    """The operating system's words for the failure ("Connection refused"), else httpx's."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno)
+        cause = cause.__cause__ or cause.__context__
+    return str(exc) or type(exc).__name__
 
 
 @known_app.command("import")

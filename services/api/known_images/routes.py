@@ -41,11 +41,14 @@ async def list_known_images(
     response_model=ImportResult,
     summary="Import known images (admin)",
     description=(
-        "Send a zip as multipart field `archive`: the images and a `manifest.csv` with the "
-        "columns `file`, `label` (`ai` or `real`) and `note` (shown to everyone whose check "
-        "matches). Every row is checked first; if any is bad (a missing or corrupt file, a "
-        "wrong label, a picture twice or already known) the answer is 422 with one error per "
-        "row in `items` and nothing is imported."
+        "Send a zip as multipart field `archive`: the images and, at its root, a `manifest.csv` "
+        "with the columns `file` (the image's full path in the zip, such as `ai/x.png`), "
+        "`label` (`ai` or `real`) and `note` (shown to everyone whose check matches). Only "
+        "listed images are read. A zip with a path twice or a `manifest.csv` below its root, "
+        "or a manifest over `DEEPCATCHER_API_MAX_IMPORT_ITEMS` rows, is a 422 before anything is "
+        "hashed. Every row is checked first; if any is bad (a missing or corrupt file, a wrong "
+        "label, a NUL character, a file listed twice, a picture twice or already known) the "
+        "answer is 422 with one error per row in `items` and nothing is imported."
     ),
     responses=problem_responses(401, 403, 413, 422, 503),
 )
@@ -59,11 +62,10 @@ async def import_known_images(
 ) -> ImportResult:
     """Import many known images at once."""
     limit = settings.max_request_bytes
-    data = await archive.read(limit + 1)
-    if len(data) > limit:
+    if archive.size is not None and archive.size > limit:
         raise PayloadTooLarge(f"The archive is larger than {limit} bytes.")
     importing = Importing(session=session, index=index, inference=inference, settings=settings)
-    return await import_archive(importing=importing, admin=admin, data=data)
+    return await import_archive(importing=importing, admin=admin, upload=archive.file)
 
 
 @router.delete(

@@ -206,7 +206,7 @@ async def add_from_report(
     entry = KnownImage(
         label=label,
         source="report",
-        note=report.resolution_note or "",
+        note=report.public_note or "",
         pdq=fingerprints.pdq,
         pdq_codes=stored_codes(fingerprints),
         report_id=report.id,

@@ -20,37 +20,53 @@ from services.common.contract import ModelRef
 from services.common.problems import ProblemError
 
 
-async def reuse_stored(*, session: AsyncSession, upload: CheckedUpload, model: ModelRef) -> None:
-    """Give the upload the stored result for the same bytes and model version, if any."""
+async def reuse_stored(
+    *, session: AsyncSession, upload: CheckedUpload, model: ModelRef, owner_id: uuid.UUID | None
+) -> None:
+    """Give the upload a stored result for the same bytes and model version, if any; it reads
+    as reused only when it is the owner's own earlier check."""
     started = time.perf_counter()
     stored = await repository.find_reusable(
-        session=session, sha256=upload.sha256, model_version=model.version
+        session=session, sha256=upload.sha256, model_version=model.version, owner_id=owner_id
     )
-    if stored is not None:
-        upload.result, upload.reused = result_of(stored), True
-        upload.latency_ms = elapsed_ms(started)
+    if stored is None:
+        return
+    upload.result = result_of(stored)
+    upload.reused = owner_id is not None and stored.owner_id == owner_id
+    # Someone else's result is answered as a fresh one, with the detector's time: a lookup's
+    # few milliseconds would tell that somebody already checked these bytes.
+    upload.latency_ms = elapsed_ms(started) if upload.reused else stored.latency_ms
 
 
 async def detect(
-    *, inference: InferenceClient, inflight: InflightChecks, upload: CheckedUpload, model: ModelRef
+    *,
+    inference: InferenceClient,
+    inflight: InflightChecks,
+    upload: CheckedUpload,
+    model: ModelRef,
+    owner_id: uuid.UUID | None,
 ) -> None:
     """Ask the detector (or share an identical check in flight); a refused image becomes the
     upload's error, an outage is raised."""
     assert upload.facts is not None
     facts, started = upload.facts, time.perf_counter()
     try:
-        upload.result, ran = await inflight.run(
+        shared = await inflight.run(
             key=(upload.sha256, model.version),
+            owner_id=owner_id,
             check=lambda: inference.predict(
                 data=upload.data, filename=upload.filename, mime_type=facts.mime_type
             ),
         )
-        upload.reused = not ran
     except ProblemError as error:
         if error.status >= 500:
             raise  # the detector is down: fail the whole request, write nothing
         upload.error = error
-    upload.latency_ms = elapsed_ms(started)
+        upload.latency_ms = elapsed_ms(started)
+        return
+    upload.result, upload.reused = shared.result, shared.reused
+    # Joining someone else's call reads as making it: its whole time, not the shorter wait.
+    upload.latency_ms = elapsed_ms(started) if shared.reused else shared.took_ms
 
 
 async def store_image(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy import Row, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,17 +15,22 @@ from services.api.predictions.models import Prediction
 
 
 async def find_reusable(
-    *, session: AsyncSession, sha256: str, model_version: str
+    *, session: AsyncSession, sha256: str, model_version: str, owner_id: uuid.UUID | None
 ) -> Prediction | None:
-    """The newest stored prediction for these bytes by this model version, whoever owns it."""
+    """The stored prediction to reuse for these bytes by this model version: the owner's newest,
+    else the newest that ran the detector itself (its time is the detector's), whoever owns it."""
     query = (
         select(Prediction)
         .join(Image, Prediction.image_id == Image.id)
         .where(Image.sha256 == sha256, Prediction.model_version == model_version)
-        .order_by(Prediction.created_at.desc())
-        .limit(1)
     )
-    return await session.scalar(query)
+    fresh = Prediction.reused.is_(False)
+    if owner_id is None:
+        query = query.where(fresh).order_by(Prediction.created_at.desc())
+    else:
+        own = Prediction.owner_id == owner_id
+        query = query.where(or_(own, fresh)).order_by(own.desc(), Prediction.created_at.desc())
+    return await session.scalar(query.limit(1))
 
 
 async def get_or_add_image(*, session: AsyncSession, image: Image) -> Image:

@@ -36,9 +36,10 @@ can be checked the answer is that problem.
 Anonymous callers may predict under a stricter rate limit; nothing is saved. Signed-in callers
 (token or API key with the `predict` scope) get the results saved to their history (201).
 
-The same image bytes already checked by the same model version are answered from the stored
-result without running the detector again (`reused: true`). Send an `Idempotency-Key` header to
-make a retried request return the first answer instead of creating duplicates.
+Image bytes you already checked with the same model version are answered from your stored
+result without running the detector again (`reused: true`); an answer never shows that someone
+else checked the same bytes. Send an `Idempotency-Key` header to make a retried request return
+the first answer instead of creating duplicates.
 """
 
 

@@ -39,9 +39,16 @@ class PredictionSummary(BaseModel):
     )
     model: ModelRef
     image: ImageOut
-    latency_ms: float = Field(description="Time this request spent getting the verdict.")
+    latency_ms: float = Field(
+        description=(
+            "Time spent getting the verdict: the detector's, or looking up your own reused one."
+        )
+    )
     reused: bool = Field(
-        description="True when a stored result for the same bytes and model version was reused."
+        description=(
+            "True when your own earlier result for the same bytes and model version was reused; "
+            "never because someone else checked them."
+        )
     )
     image_url: str | None = Field(default=None, examples=["/v1/predictions/3f0c…/image"])
     decided_by: Literal["provenance", "model", "known_image"] | None = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth.principal import Principal
+from services.api.auth.scopes import Scope
 from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.idempotency import service as idempotency
@@ -100,27 +102,37 @@ async def _predict(
     *, detection: Detection, checked: list[CheckedUpload], principal: Principal | None
 ) -> PredictionBatch:
     """Fill in a result for every valid upload, reusing stored ones for the current model."""
-    pending = [upload for upload in checked if upload.ok]
+    pending, started = [upload for upload in checked if upload.ok], time.perf_counter()
     if not pending:
         raise _all_failed(checked)
     model = await detection.inference.current_model()
+    owner_id = principal.user.id if principal else None
     for upload in pending:
-        await reuse_stored(session=detection.session, upload=upload, model=model)
+        await reuse_stored(session=detection.session, upload=upload, model=model, owner_id=owner_id)
     # End the read transaction: no connection is held while the detector works.
     await detection.session.commit()
     inference, inflight = detection.inference, detection.inflight
     await asyncio.gather(
         *(
-            detect(inference=inference, inflight=inflight, upload=u, model=model)
+            detect(inference=inference, inflight=inflight, upload=u, model=model, owner_id=owner_id)
             for u in pending
             if u.result is None
         )
     )
     if not any(upload.ok for upload in checked):
         raise _all_failed(checked)
+    await _as_slow_as_the_detector(uploads=pending, started=started)
     for upload in pending:
         await _match(detection=detection, upload=upload, principal=principal)
     return PredictionBatch(saved=principal is not None, items=[item_of(u) for u in checked])
+
+
+async def _as_slow_as_the_detector(*, uploads: list[CheckedUpload], started: float) -> None:
+    """Answer no sooner than the detector took for any result not reused from the caller's own."""
+    # Someone else's stored answer saves a detector call, but coming back at a lookup's speed
+    # would tell that somebody already checked these bytes.
+    slowest_ms = max((u.latency_ms for u in uploads if u.result and not u.reused), default=0.0)
+    await asyncio.sleep(max(0.0, slowest_ms / 1000 - (time.perf_counter() - started)))
 
 
 async def _match(
@@ -132,9 +144,18 @@ async def _match(
             session=detection.session,
             index=detection.known,
             result=upload.result,
-            owner_id=principal.user.id if principal else None,
+            owner_id=_history_reader(principal),
             admin=principal is not None and principal.is_admin,
         )
+
+
+def _history_reader(principal: Principal | None) -> uuid.UUID | None:
+    """Whose earlier checks an answer may name: the caller's, when they may read history."""
+    # A key without `history` is refused GET /v1/predictions; the same facts (ids, file names,
+    # verdicts) must not reach it through the evidence of a new check either.
+    if principal is None or not principal.allows(Scope.history):
+        return None
+    return principal.user.id
 
 
 async def _save(

@@ -34,7 +34,9 @@ class Report(IdMixin, CreatedMixin, Base):
     resolver_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Between the admin and the reporter; `public_note` is what a known image made of it shows.
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    public_note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     resolved_at: Mapped[datetime | None]
 

@@ -82,9 +82,9 @@ async def get_report(report_id: uuid.UUID, principal: Reporter, session: Session
     response_model=ReportOut,
     summary="Resolve a report (admin)",
     description=(
-        "Confirm or reject a report with a note. Admins only. Confirming adds the image to the "
-        "known images with the claimed label (`fake` as `ai`); the note becomes its public "
-        "note, shown to everyone whose check matches it."
+        "Confirm or reject a report. Admins only. The `resolution_note` is for the reporter "
+        "alone; confirming adds the image to the known images with the claimed label (`fake` "
+        "as `ai`) and the `public_note`, shown to everyone whose check matches it."
     ),
     responses=problem_responses(
         401,

@@ -29,7 +29,18 @@ class ReportResolve(RequestModel):
     """An admin's decision on a report."""
 
     status: Literal["confirmed", "rejected"]
-    resolution_note: str = Field(default="", max_length=2000, examples=["Original RAW provided."])
+    resolution_note: str = Field(
+        default="",
+        max_length=2000,
+        description="For the reporter only: shown on their report, never to anyone else.",
+        examples=["Thanks: the RAW file you sent checks out."],
+    )
+    public_note: str = Field(
+        default="",
+        max_length=2000,
+        description=("Shown to everyone whose check matches the known image that confirming adds."),
+        examples=["Original RAW provided by the photographer."],
+    )
 
 
 class ReportedPrediction(BaseModel):
@@ -58,6 +69,7 @@ class ReportOut(BaseModel):
     status: ReportStatus
     resolver_id: uuid.UUID | None
     resolution_note: str | None
+    public_note: str | None
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None

@@ -80,7 +80,8 @@ async def resolve(
     body: ReportResolve,
     indexing: known_images.Indexing,
 ) -> Report:
-    """Confirm or reject a report with a note; the known images follow (see `follow_report`)."""
+    """Confirm or reject a report with its notes; the known images follow (see
+    `follow_report`): confirming adds the image with the public note."""
     # Locked (on PostgreSQL) so that two admins resolving one report take turns.
     report = await repository.get_for_update(session=session, report_id=report_id)
     if report is None:
@@ -88,6 +89,7 @@ async def resolve(
     previous = report.status
     report.status = body.status
     report.resolution_note = body.resolution_note
+    report.public_note = body.public_note
     report.resolver_id = admin.user.id
     report.resolved_at = utcnow()
     # A refusal raised here leaves the report as it was: nothing is committed.

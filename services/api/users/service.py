@@ -10,6 +10,7 @@ from services.api.config import ApiSettings
 from services.api.db.engine import create_engine, create_session_factory
 from services.api.images.service import delete_with_orphans
 from services.api.images.storage import ImageStorage
+from services.api.jobs import repository as jobs_repository
 from services.api.predictions import repository as predictions_repository
 from services.api.users import repository
 from services.api.users.models import Role, User
@@ -46,7 +47,9 @@ async def register(
 
 async def delete_account(*, session: AsyncSession, storage: ImageStorage, user: User) -> None:
     """Delete a user with everything they own, and the images no one else references."""
-    image_ids = await predictions_repository.image_ids_of_owner(session=session, owner_id=user.id)
+    checked = await predictions_repository.image_ids_of_owner(session=session, owner_id=user.id)
+    queued = await jobs_repository.image_ids_of_owner(session=session, owner_id=user.id)
+    image_ids = {*checked, *queued}
     await delete_with_orphans(session=session, storage=storage, doomed=user, image_ids=image_ids)
 
 

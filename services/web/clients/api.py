@@ -136,10 +136,10 @@ class ApiClient:
         return ReportPage.model_validate(response.json())
 
     async def resolve_report(
-        self, *, token: str, report_id: uuid.UUID, status: str, note: str
+        self, *, token: str, report_id: uuid.UUID, status: str, note: str, public_note: str
     ) -> Report:
-        """Confirm or reject a report (admins)."""
-        body = {"status": status, "resolution_note": note}
+        """Confirm or reject a report (admins): a note for the reporter, one shown with matches."""
+        body = {"status": status, "resolution_note": note, "public_note": public_note}
         response = await self._send("PATCH", f"/v1/reports/{report_id}", token=token, json=body)
         return Report.model_validate(response.json())
 

@@ -126,6 +126,7 @@ class Report(Answer):
     source_url: str | None
     status: ReportStatus
     resolution_note: str | None
+    public_note: str | None = None
     created_at: datetime
     resolved_at: datetime | None
     prediction: ReportedPrediction

@@ -48,10 +48,15 @@ async def resolve(
     session: SessionDep,
     decision: Annotated[str, Form(pattern="^(confirmed|rejected)$")],
     note: Annotated[str, Form(max_length=2000)] = "",
+    public_note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Confirm or reject a report with a note."""
+    """Confirm or reject a report with a private note to the reporter and a public one."""
     report = await api.resolve_report(
-        token=admin.token, report_id=report_id, status=decision, note=note.strip()
+        token=admin.token,
+        report_id=report_id,
+        status=decision,
+        note=note.strip(),
+        public_note=public_note.strip(),
     )
     session.flash(f"Report on “{report.prediction.filename}” {decision}.")
     if is_htmx(request):
