@@ -129,13 +129,13 @@ async def test_an_import_cannot_contradict_a_known_image_or_itself(
     entry_id = imported.json()["items"][0]["entry"]["id"]
     rows = [
         {"file": "reencoded.jpg", "label": "real", "note": "my photo"},
-        {"file": "again.jpg", "label": "ai", "note": ""},
+        {"file": "again.png", "label": "ai", "note": ""},
         {"file": "new.png", "label": "ai", "note": ""},
         {"file": "new-copy.jpg", "label": "real", "note": ""},
     ]
     files = {
         "reencoded.jpg": copy_of(35),
-        "again.jpg": copy_of(35),
+        "again.png": png_of(35),
         "new.png": png_of(36),
         "new-copy.jpg": copy_of(36),
     }

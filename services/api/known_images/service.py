@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth.principal import Principal
@@ -13,11 +14,19 @@ from services.api.db.base import utcnow
 from services.api.db.pagination import decode_cursor, encode_cursor
 from services.api.images.storage import ImageStorage
 from services.api.known_images import repository
-from services.api.known_images.index import FingerprintIndex, hamming
+from services.api.known_images.index import (
+    MATCH_DISTANCE,
+    FingerprintIndex,
+    as_codes,
+    codes_of,
+    distances,
+    hamming,
+)
 from services.api.known_images.matching import (
     QUALITY_FLOOR,
     query_hashes,
     stored_codes,
+    stored_hashes,
     too_plain,
     with_matches,
     without_matches,
@@ -220,12 +229,13 @@ async def add_from_report(
 class Batch:
     """The pictures one import has accepted so far, which its later rows must not contradict."""
 
-    index: FingerprintIndex = field(default_factory=FingerprintIndex)
-    rows: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)  # file name, label
+    codes: bytearray = field(default_factory=bytearray)
+    owners: list[int] = field(default_factory=list)  # each code's row in `rows`
+    rows: list[tuple[str, str]] = field(default_factory=list)  # file name, label
 
     def refusal(self, *, fingerprints: Fingerprints, label: str) -> ProblemError | None:
         """Why an earlier row refuses this picture, if one does."""
-        near = [self.rows[row_id] for row_id in self.index.nearest(query_hashes(fingerprints))]
+        near = [self.rows[row] for row in self._near(query_hashes(fingerprints))]
         for file, other in near:
             if other != label:
                 return LabelConflict(
@@ -239,9 +249,19 @@ class Batch:
 
     def note(self, *, fingerprints: Fingerprints, label: str, file: str) -> None:
         """Remember an accepted row."""
-        row_id = uuid.uuid4()
-        self.index.add(entry_id=row_id, codes=stored_codes(fingerprints))
-        self.rows[row_id] = (file, label)
+        hashes = stored_hashes(fingerprints)
+        self.codes += codes_of(hashes)
+        self.owners += [len(self.rows)] * len(hashes)
+        self.rows.append((file, label))
+
+    def _near(self, hashes: list[str]) -> list[int]:
+        # An import holds a thousand rows at most: comparing with every code beats an index,
+        # whose empty bucket tables alone take 44 MB.
+        if not hashes or not self.codes:
+            return []
+        nearest = distances(as_codes(self.codes), queries=as_codes(codes_of(hashes)))
+        close = np.flatnonzero(nearest <= MATCH_DISTANCE).tolist()
+        return list(dict.fromkeys(self.owners[number] for number in close))
 
 
 async def import_refusal(
