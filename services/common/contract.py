@@ -44,10 +44,19 @@ class Fingerprints(BaseModel):
         pattern="^[0-9a-f]{64}$",
         description="PDQ of the picture without a uniform border (a screenshot's frame).",
     )
+    pdq_trimmed_quality: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Quality of `pdq_trimmed`; absent from older answers.",
+    )
     pdq_centre: str | None = Field(
         default=None,
         pattern="^[0-9a-f]{64}$",
         description="PDQ of the central 90%, for cropped copies; only from `/v1/fingerprints`.",
+    )
+    pdq_centre_quality: int | None = Field(
+        default=None, ge=0, le=100, description="Quality of `pdq_centre`."
     )
     pdq_sides: list[Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] | None = Field(
         default=None,
@@ -57,6 +66,9 @@ class Fingerprints(BaseModel):
             "PDQ of the picture without 10% on its left, right, top and bottom (in that order), "
             "for copies cropped on one side; only from `/v1/fingerprints`."
         ),
+    )
+    pdq_sides_quality: list[Annotated[int, Field(ge=0, le=100)]] | None = Field(
+        default=None, min_length=4, max_length=4, description="Quality of each of `pdq_sides`."
     )
 
 

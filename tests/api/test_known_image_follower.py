@@ -56,3 +56,20 @@ async def test_loaded_added_sorted_in_and_removed_entries(
         await session.commit()
         await refresh(follower=follower, session=session)
     assert follower.index.nearest([last_side]) == {}
+
+
+async def test_an_entry_added_after_starting_on_an_empty_table_is_kept(
+    db_engine: AsyncEngine, clean_database: None
+) -> None:
+    entry = entry_of(np.random.default_rng(8).bytes(6 * 32))
+    sessions = create_session_factory(db_engine)
+    follower = IndexFollower()
+    async with sessions() as session:
+        await refresh(follower=follower, session=session)  # the start-up load: nothing yet
+        index = follower.index  # what a request adding an entry holds
+        await session.execute(insert(KnownImage), [entry])
+        await session.commit()
+        index.add(entry_id=entry["id"], codes=entry["pdq_codes"])
+        await refresh(follower=follower, session=session)
+
+    assert follower.index is index and follower.index.nearest([entry["pdq"]]) == {entry["id"]: 0}

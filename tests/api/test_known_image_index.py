@@ -87,3 +87,16 @@ def test_recent_entries_sorted_in_stay_found_and_removals_stay_honoured() -> Non
     assert [index.nearest([pdq]) for pdq in hashes] == [{first: 0}, {second: 0}, {}, {late: 0}]
     index.add(entry_id=second, codes=codes_of(hashes[:1]))  # already known, now sorted
     assert index.nearest(hashes[:1]) == {first: 0}
+
+
+@pytest.mark.parametrize("built", [sorted_index, recent_index])
+def test_codes_no_detailed_picture_hashes_to_are_never_matched(built: object) -> None:
+    # A flat picture hashes to all zeros; an entry stored with it before the quality floor
+    # must not match the next flat picture, nor anything near it.
+    (detailed,) = random_hashes(1, seed=5)
+    flat, almost_flat = "0" * 64, "0" * 63 + "7"
+    entry = uuid.uuid4()
+    index = built({entry: codes_of([flat, detailed])})  # type: ignore[operator]
+
+    assert index.nearest([flat]) == {} and index.nearest([almost_flat]) == {}
+    assert index.nearest([detailed]) == {entry: 0}

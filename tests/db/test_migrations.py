@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Connection, insert, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.api.db import migrate
+from services.api.db.base import utcnow
 from services.api.db.engine import create_engine
 from services.api.db.models import Base
+from services.api.images.models import Image
+from services.api.known_images.models import KnownImage
+from services.api.predictions.models import Prediction
+from services.api.reports.models import Report
+from services.api.users.models import User
 from tests.support.databases import server_url, temporary_database
 
 APP_TABLES = {table.name for table in Base.metadata.sorted_tables}
@@ -149,3 +156,75 @@ async def test_known_images_from_reports_stop_showing_the_note_to_the_reporter(
             assert sorted(tuple(row) for row in notes) == [("import", "Press"), ("report", "")]
         finally:
             await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_entries_left_live_by_rejected_or_repeated_confirmations_are_removed(
+    tmp_path: Path, backend: str
+) -> None:
+    async with temporary_database(folder=tmp_path, sqlite=backend == "sqlite") as url:
+        engine = create_engine(url=url)
+        try:
+            await migrate.upgrade(engine=engine, revision="4f911041fa56")
+            rejected, confirmed = uuid.uuid4(), uuid.uuid4()
+            async with engine.begin() as connection:
+                await _add_reports(
+                    connection, reports={rejected: "rejected", confirmed: "confirmed"}
+                )
+                _of_rejected, kept, _repeated = await _add_entries(
+                    connection, report_ids=[rejected, confirmed, confirmed]
+                )
+            await migrate.upgrade(engine=engine)
+            async with engine.connect() as connection:
+                live = select(KnownImage.id).where(KnownImage.removed_at.is_(None))
+                assert (await connection.execute(live)).scalars().all() == [kept]
+        finally:
+            await engine.dispose()
+
+
+async def _add_reports(connection: AsyncConnection, *, reports: dict[uuid.UUID, str]) -> None:
+    """A user, an image, and one prediction and report of it per status."""
+    user, image = uuid.uuid4(), uuid.uuid4()
+    await connection.execute(insert(User), [{"id": user, "email": "a@b.org", "password_hash": "x"}])
+    await connection.execute(
+        insert(Image),
+        [
+            {"id": image, "sha256": "0" * 64, "byte_size": 1, "mime_type": "image/png"}
+            | {"width": 1, "height": 1, "storage_key": "k"}
+        ],
+    )
+    for report_id, status in reports.items():
+        prediction = uuid.uuid4()
+        await connection.execute(
+            insert(Prediction),
+            [
+                {"id": prediction, "owner_id": user, "image_id": image, "filename": "a.png"}
+                | {"verdict": "fake", "score": 1.0, "model_name": "m", "model_version": "v"}
+                | {"signals": [], "image_format": "PNG", "latency_ms": 1.0}
+            ],
+        )
+        await connection.execute(
+            insert(Report),
+            [
+                {"id": report_id, "prediction_id": prediction, "reporter_id": user}
+                | {"claimed_label": "fake", "status": status}
+            ],
+        )
+
+
+async def _add_entries(
+    connection: AsyncConnection, *, report_ids: list[uuid.UUID]
+) -> list[uuid.UUID]:
+    """One live entry per report id given, oldest first; their ids."""
+    ids = [uuid.uuid4() for _ in report_ids]
+    start = utcnow()
+    await connection.execute(
+        insert(KnownImage),
+        [
+            {"id": entry_id, "label": "ai", "source": "report", "note": "", "pdq": "ab" * 32}
+            | {"pdq_codes": bytes.fromhex("ab" * 32), "report_id": report_id}
+            | {"created_at": start + timedelta(seconds=n), "changed_at": start}
+            for n, (entry_id, report_id) in enumerate(zip(ids, report_ids, strict=True))
+        ],
+    )
+    return ids

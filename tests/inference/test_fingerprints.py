@@ -27,7 +27,8 @@ async def test_predict_and_fingerprints_agree(service: httpx.AsyncClient) -> Non
     assert predicted.status_code == alone.status_code == 200, alone.text
     result = InferenceResult.model_validate(predicted.json())
     hashed = Fingerprints.model_validate(alone.json())
-    assert result.fingerprints == hashed.model_copy(update={"pdq_centre": None, "pdq_sides": None})
+    known_only = ("pdq_centre", "pdq_centre_quality", "pdq_sides", "pdq_sides_quality")
+    assert result.fingerprints == hashed.model_copy(update=dict.fromkeys(known_only))
     assert hashed.pdq_centre is not None and hashed.pdq_sides is not None
     assert "fingerprints" in result.timings_ms
     assert len(result.fingerprints.pdq) == 64

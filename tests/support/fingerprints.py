@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from services.api.known_images.index import as_codes, codes_of, distances
+from services.api.known_images.index import BITS, as_codes, codes_of, distances
 from services.api.known_images.matching import query_hashes, stored_codes
 from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import fingerprints_of
@@ -23,4 +23,5 @@ def known_codes(known: list[Fingerprints]) -> np.ndarray:
 
 def nearest_known(codes: np.ndarray, *, check: Fingerprints) -> int:
     """The fewest bits between any known hash and any of a check's looked-up hashes."""
-    return int(distances(codes, queries=as_codes(codes_of(query_hashes(check)))).min())
+    queries = as_codes(codes_of(query_hashes(check)))
+    return int(distances(codes, queries=queries).min()) if len(queries) else BITS

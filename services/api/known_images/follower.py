@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,6 +17,9 @@ logger = logging.getLogger("deepcatcher.api.known_images")
 # minute catches it (applying a change twice does nothing).
 LATE_COMMIT_OVERLAP = timedelta(seconds=60)
 LOAD_BATCH = 20_000
+# The watermark of an empty table: later refreshes then read changes instead of loading a new
+# index, which would drop what a request adds to the index it holds meanwhile.
+EMPTY_TABLE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -54,7 +57,7 @@ async def load(*, follower: IndexFollower, session: AsyncSession) -> int:
     await session.commit()
     # A million entries take seconds to sort: off the event loop.
     follower.index = FingerprintIndex(await asyncio.to_thread(reading.sorted))
-    follower.watermark = watermark
+    follower.watermark = watermark or EMPTY_TABLE
     return reading.entries
 
 

@@ -17,7 +17,7 @@ from services.api.auth.principal import Principal
 from services.api.clients.inference import InferenceClient
 from services.api.config import ApiSettings
 from services.api.jobs import archives
-from services.api.known_images import repository
+from services.api.known_images import repository, service
 from services.api.known_images.index import FingerprintIndex
 from services.api.known_images.matching import stored_codes
 from services.api.known_images.models import KnownImage
@@ -42,6 +42,7 @@ class Importing:
     index: FingerprintIndex
     inference: InferenceClient
     settings: ApiSettings
+    batch: service.Batch = field(default_factory=service.Batch)
 
 
 async def import_archive(
@@ -292,6 +293,14 @@ async def _fingerprint(*, importing: Importing, row: _Row, data: bytes) -> None:
             raise  # the detector is down: nothing is imported, the admin retries
         row.error = error
         return
+    row.error = await service.import_refusal(
+        session=importing.session,
+        index=importing.index,
+        batch=importing.batch,
+        fingerprints=found,
+        label=row.label,
+        file=row.file,
+    )
     row.pdq, row.pdq_codes = found.pdq, stored_codes(found)
 
 

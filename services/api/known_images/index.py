@@ -35,6 +35,10 @@ MATCH_DISTANCE = 31
 # Comparing a query with 50,000 unsorted hashes directly takes about a millisecond (measured).
 UNSORTED_LIMIT = 50_000
 HASH_NUMBER = np.uint64(0xFFFF_FFFF)
+# A PDQ hash marks which of 256 values lie above their median, so a picture with detail hashes
+# to about 128 set bits (every photograph measured: 127 or 128); a flat one to none at all.
+# Codes outside these bounds, stored before the quality floor, are left out of the index.
+MIN_SET_BITS, MAX_SET_BITS = 64, 192
 # A chunk table finds hashes through the top 20 of a chunk value's 23 bits (a 4 MB index of
 # where each bucket starts; about 6 hashes a bucket at 6 million hashes).
 BUCKET_BITS = 20
@@ -54,6 +58,19 @@ def hamming(first: str, second: str) -> int:
 def as_codes(data: bytes | bytearray) -> np.ndarray:
     """Concatenated 32-byte codes as a (count, 32) array."""
     return np.frombuffer(data, dtype=np.uint8).reshape(-1, CODE_BYTES)
+
+
+def detailed(codes: np.ndarray) -> np.ndarray:
+    """Which codes can be the hash of a picture with detail (a mask over the rows)."""
+    set_bits = np.bitwise_count(codes).sum(axis=1)
+    mask: np.ndarray = (set_bits >= MIN_SET_BITS) & (set_bits <= MAX_SET_BITS)
+    return mask
+
+
+def _detailed_codes(data: bytes) -> np.ndarray:
+    codes = as_codes(data)
+    kept: np.ndarray = codes[detailed(codes)]
+    return kept
 
 
 def chunk_values(codes: np.ndarray, *, chunk: int) -> np.ndarray:
@@ -196,8 +213,11 @@ class BulkReading:
         """Every entry read, sorted for lookups."""
         counts = np.frombuffer(self._counts, dtype=np.uint32)
         owners = np.repeat(np.arange(len(counts), dtype=np.uint32), counts)
-        ids = np.frombuffer(self._ids, dtype="S16")
-        return SortedHashes.build(ids=ids, codes=as_codes(self._codes), owners=owners)
+        ids, codes = np.frombuffer(self._ids, dtype="S16"), as_codes(self._codes)
+        keep = detailed(codes)
+        if not keep.all():  # copies every code: only when there is one to leave out
+            codes, owners = codes[keep], owners[keep]
+        return SortedHashes.build(ids=ids, codes=codes, owners=owners)
 
 
 class FingerprintIndex:
@@ -228,14 +248,17 @@ class FingerprintIndex:
 
     def add_many(self, entries: Mapping[uuid.UUID, bytes]) -> None:
         """Index several entries' codes."""
-        new = {entry_id: codes for entry_id, codes in entries.items() if entry_id not in self}
+        new = {
+            entry_id: _detailed_codes(codes)
+            for entry_id, codes in entries.items()
+            if entry_id not in self
+        }
         owners = []
         for entry_id, codes in new.items():
-            owners += [len(self._recent_ids)] * (len(codes) // CODE_BYTES)
+            owners += [len(self._recent_ids)] * len(codes)
             self._recent_ids.append(entry_id)
         self._recent_set.update(new)
-        added = as_codes(b"".join(new.values()))
-        self._recent_codes = np.concatenate([self._recent_codes, added])
+        self._recent_codes = np.concatenate([self._recent_codes, *new.values()])
         self._recent_owners = np.concatenate([self._recent_owners, np.array(owners, np.uint32)])
 
     def remove(self, entry_id: uuid.UUID) -> None:
@@ -247,6 +270,8 @@ class FingerprintIndex:
         """Every live entry within MATCH_DISTANCE of any of the hashes, with its distance."""
         queries = as_codes(codes_of(dict.fromkeys(hashes)))
         found: dict[uuid.UUID, int] = {}
+        if not len(queries):
+            return found
         for entry_id, distance in self._candidates(queries):
             if entry_id not in self._removed:
                 found[entry_id] = min(distance, found.get(entry_id, BITS))

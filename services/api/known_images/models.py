@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.api.db.base import Base, CreatedMixin, IdMixin, utcnow
@@ -21,6 +30,14 @@ class KnownImage(IdMixin, CreatedMixin, Base):
         Index("ix_known_images_changed", "changed_at"),
         Index("ix_known_images_pdq", "pdq"),
         Index("ix_known_images_created", "created_at", "id"),
+        # A report's confirmation adds one live entry at most, however many admins confirm it.
+        Index(
+            "ux_known_images_live_report",
+            "report_id",
+            unique=True,
+            postgresql_where=text("removed_at IS NULL"),
+            sqlite_where=text("removed_at IS NULL"),
+        ),
     )
 
     label: Mapped[str] = mapped_column(String(8))

@@ -50,6 +50,14 @@ async def live_with_pdq(*, session: AsyncSession, hashes: Sequence[str]) -> set[
     return set((await session.scalars(query)).all())
 
 
+async def live_of_report(*, session: AsyncSession, report_id: uuid.UUID) -> Sequence[KnownImage]:
+    """The live entries a report's confirmation added (one at most, by a unique index)."""
+    query = select(KnownImage).where(
+        KnownImage.report_id == report_id, KnownImage.removed_at.is_(None)
+    )
+    return (await session.scalars(query)).all()
+
+
 async def get_live(*, session: AsyncSession, entry_id: uuid.UUID) -> KnownImage | None:
     """One entry that is not removed."""
     query = select(KnownImage).where(KnownImage.id == entry_id, KnownImage.removed_at.is_(None))

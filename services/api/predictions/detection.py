@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.clients.inference import InferenceClient
 from services.api.images.models import Image
 from services.api.images.storage import ImageStorage, storage_key_for
+from services.api.known_images.matching import history_hash
 from services.api.predictions import repository
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.models import Prediction
@@ -107,7 +108,7 @@ def new_prediction(*, upload: CheckedUpload, owner_id: uuid.UUID, image: Image) 
         reused=upload.reused,
         decided_by=result.decided_by,
         fingerprints=result.fingerprints.model_dump() if result.fingerprints else None,
-        pdq=result.fingerprints.pdq if result.fingerprints else None,
+        pdq=history_hash(result.fingerprints) if result.fingerprints else None,
     )
 
 

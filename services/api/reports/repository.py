@@ -24,6 +24,12 @@ async def get(*, session: AsyncSession, report_id: uuid.UUID) -> Report | None:
     return await session.get(Report, report_id)
 
 
+async def get_for_update(*, session: AsyncSession, report_id: uuid.UUID) -> Report | None:
+    """A report by id, locked until the transaction ends (PostgreSQL; SQLite ignores it)."""
+    query = select(Report).where(Report.id == report_id).with_for_update(of=Report)
+    return await session.scalar(query)
+
+
 async def list_page(
     *,
     session: AsyncSession,

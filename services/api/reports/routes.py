@@ -86,7 +86,18 @@ async def get_report(report_id: uuid.UUID, principal: Reporter, session: Session
         "alone; confirming adds the image to the known images with the claimed label (`fake` "
         "as `ai`) and the `public_note`, shown to everyone whose check matches it."
     ),
-    responses=problem_responses(401, 403, 404, 413, 422),
+    responses=problem_responses(
+        401,
+        403,
+        404,
+        409,
+        413,
+        422,
+        descriptions={
+            409: "A known image near this picture has the other label; the report is unchanged.",
+            422: "Not valid, or the picture is too plain to fingerprint; the report is unchanged.",
+        },
+    ),
 )
 async def resolve_report(
     report_id: uuid.UUID,

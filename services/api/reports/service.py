@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth.principal import Principal
@@ -14,7 +15,7 @@ from services.api.predictions import history
 from services.api.reports import repository
 from services.api.reports.models import Report
 from services.api.reports.schemas import ReportCreate, ReportOut, ReportPage, ReportResolve
-from services.common.problems import NotFound
+from services.common.problems import Conflict, NotFound
 
 
 async def create(
@@ -79,21 +80,25 @@ async def resolve(
     body: ReportResolve,
     indexing: known_images.Indexing,
 ) -> Report:
-    """Confirm or reject a report with its notes; confirming adds the image to the known images
-    with the public note."""
-    report = await get_visible(session=session, principal=admin, report_id=report_id)
-    newly_confirmed = body.status == "confirmed" and report.status != "confirmed"
+    """Confirm or reject a report with its notes; the known images follow (see
+    `follow_report`): confirming adds the image with the public note."""
+    # Locked (on PostgreSQL) so that two admins resolving one report take turns.
+    report = await repository.get_for_update(session=session, report_id=report_id)
+    if report is None:
+        raise NotFound("No report with that id.")
+    previous = report.status
     report.status = body.status
     report.resolution_note = body.resolution_note
     report.public_note = body.public_note
     report.resolver_id = admin.user.id
     report.resolved_at = utcnow()
-    entry = None
-    if newly_confirmed:
-        entry = await known_images.add_from_report(
-            session=session, indexing=indexing, report=report, admin=admin
-        )
-    await session.commit()
-    if entry is not None:
-        indexing.index.add(entry_id=entry.id, codes=entry.pdq_codes)
+    # A refusal raised here leaves the report as it was: nothing is committed.
+    changed = await known_images.follow_report(
+        session=session, indexing=indexing, report=report, previous=previous, admin=admin
+    )
+    try:
+        await session.commit()
+    except IntegrityError as error:  # confirmed at once elsewhere: one live entry per report
+        raise Conflict("The report was resolved at the same moment; reload it.") from error
+    known_images.reindex(index=indexing.index, entries=changed)
     return report

@@ -26,14 +26,18 @@ def fingerprints_of(pixels: np.ndarray, *, for_known: bool = False) -> Fingerpri
     image = small_copy(pixels)
     whole, quality = pdq_of(image)
     inside = trimmed(image)
+    inside_hash, inside_quality = (whole, quality) if inside.size == image.size else pdq_of(inside)
     found = Fingerprints(
         pdq=whole,
         pdq_quality=quality,
-        pdq_trimmed=whole if inside.size == image.size else pdq_of(inside)[0],
+        pdq_trimmed=inside_hash,
+        pdq_trimmed_quality=inside_quality,
     )
     if for_known:
-        found.pdq_centre = pdq_of(centre(image))[0]
-        found.pdq_sides = [pdq_of(without_side(image, side=side))[0] for side in SIDES]
+        found.pdq_centre, found.pdq_centre_quality = pdq_of(centre(image))
+        sides = [pdq_of(without_side(image, side=side)) for side in SIDES]
+        found.pdq_sides = [side for side, _ in sides]
+        found.pdq_sides_quality = [side_quality for _, side_quality in sides]
     return found
 
 
