@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
 
 SIDE = 224
+BICUBIC = Image.Resampling.BICUBIC
+BICUBIC_SUPPORT = 2.0  # source pixels either side of an output pixel's centre, when enlarging
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
 
@@ -17,8 +20,47 @@ def whole_view(pixels: np.ndarray) -> np.ndarray:
     height, width = pixels.shape[:2]
     scale = SIDE / min(height, width)
     size = (max(round(width * scale), SIDE), max(round(height * scale), SIDE))
-    resized = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BICUBIC))
-    return centre_square(resized)
+    left, top = (size[0] - SIDE) // 2, (size[1] - SIDE) // 2
+    columns = (left * width / size[0], (left + SIDE) * width / size[0])
+    rows = (top * height / size[1], (top + SIDE) * height / size[1])
+    # Pillow 13 resizes the width first unless the height shrinks more than twice as much as
+    # the width; the same order rounds the 8-bit pass between the two the same way.
+    width_first = not (height - size[1] > 0 and height - size[1] > (width - size[0]) * 2)
+    return centre_resampled(pixels, columns=columns, rows=rows, width_first=width_first)
+
+
+def centre_resampled(
+    pixels: np.ndarray,
+    *,
+    columns: tuple[float, float],
+    rows: tuple[float, float],
+    width_first: bool,
+) -> np.ndarray:
+    """The source box `columns` x `rows` resampled to 224x224, at the output's cost.
+
+    Resizing the whole image and then cropping costs the resized image (a 30000x1 picture is
+    6,720,000x224 px); this reads only the pixels the filter reaches and computes only the
+    output's. Pillow clips the filter to the image, not to the box, so the pixels are those
+    of resizing the whole image, then cropping.
+    """
+    top, bottom = _reach(rows, length=pixels.shape[0])
+    left, right = _reach(columns, length=pixels.shape[1])
+    image = Image.fromarray(np.ascontiguousarray(pixels[top:bottom, left:right]))
+    across = (columns[0] - left, columns[1] - left)
+    down = (rows[0] - top, rows[1] - top)
+    if width_first:
+        image = image.resize(
+            (SIDE, image.height), BICUBIC, box=(across[0], 0, across[1], image.height)
+        )
+        return np.asarray(image.resize((SIDE, SIDE), BICUBIC, box=(0, down[0], SIDE, down[1])))
+    image = image.resize((image.width, SIDE), BICUBIC, box=(0, down[0], image.width, down[1]))
+    return np.asarray(image.resize((SIDE, SIDE), BICUBIC, box=(across[0], 0, across[1], SIDE)))
+
+
+def _reach(span: tuple[float, float], *, length: int) -> tuple[int, int]:
+    """The source pixels a bicubic filter reads to resample `span` to 224 px."""
+    margin = BICUBIC_SUPPORT * max((span[1] - span[0]) / SIDE, 1.0) + 1
+    return max(math.floor(span[0] - margin), 0), min(math.ceil(span[1] + margin), length)
 
 
 def native_view(pixels: np.ndarray) -> np.ndarray:
