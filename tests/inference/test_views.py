@@ -11,7 +11,12 @@ import pytest
 from PIL import Image
 
 from services.inference.detectors.lowlevel.crops import crop_grid
-from services.inference.detectors.semantic.views import SIDE, native_view, whole_view
+from services.inference.detectors.semantic.views import (
+    SIDE,
+    centre_resampled,
+    native_view,
+    whole_view,
+)
 from tests.support.images import photo_like
 
 ORDINARY_SIZES = [(640, 480), (480, 640), (1000, 1000), (300, 200), (150, 120), (2000, 300)]
@@ -28,18 +33,31 @@ def resized_then_cropped(pixels: np.ndarray) -> np.ndarray:
     return resized[top : top + SIDE, left : left + SIDE]
 
 
+def resized_size(size: tuple[int, int]) -> tuple[int, int]:
+    scale = SIDE / min(size)
+    return max(round(size[0] * scale), SIDE), max(round(size[1] * scale), SIDE)
+
+
 @pytest.mark.parametrize("size", ORDINARY_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_views_equal_resizing_the_whole_image_then_cropping(size: tuple[int, int]) -> None:
+def test_views_of_ordinary_images_are_unchanged(size: tuple[int, int]) -> None:
     pixels = np.asarray(photo_like(width=size[0], height=size[1], seed=sum(size)))
     expected = resized_then_cropped(pixels)
 
-    for view in (whole_view, native_view):
-        found = view(pixels)
-        if view is native_view and min(size) >= SIDE:
-            continue  # a native crop, no resampling
-        assert found.shape == (SIDE, SIDE, 3)
-        difference = np.abs(found.astype(np.int16) - expected.astype(np.int16))
-        assert difference.max() <= 1, (view.__name__, int(difference.max()))
+    assert np.array_equal(whole_view(pixels), expected)
+    if min(size) < SIDE:
+        assert np.array_equal(native_view(pixels), expected)
+
+
+@pytest.mark.parametrize(
+    "size", [*ORDINARY_SIZES, (2100, 100), (100, 2100), (5000, 60)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_resampling_only_the_centre_gives_the_same_pixels(size: tuple[int, int]) -> None:
+    pixels = np.asarray(photo_like(width=size[0], height=size[1], seed=sum(size)))
+
+    found = centre_resampled(pixels, size=resized_size(size))
+
+    difference = np.abs(found.astype(np.int16) - resized_then_cropped(pixels).astype(np.int16))
+    assert difference.max() <= 1
 
 
 THIN_WORK: dict[str, Callable[[np.ndarray], object]] = {
