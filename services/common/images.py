@@ -119,8 +119,7 @@ def check_shape(*, width: int, height: int) -> None:
 
 
 def decode_image(data: bytes, *, max_pixels: int) -> tuple[Image.Image, ImageFacts]:
-    """Open an upload, check its shape, and decode it fully, so truncated or corrupt files are
-    caught."""
+    """Open an upload, check its shape and decode it fully, so corrupt files are caught."""
     image = open_image(data, max_pixels=max_pixels)
     check_shape(width=image.width, height=image.height)
     facts = ImageFacts(

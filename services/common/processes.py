@@ -39,8 +39,7 @@ def wait_until_ready(
 
 @dataclass(frozen=True, slots=True)
 class Backoff:
-    """Restart delays: doubling from `first_s` up to `max_s`, forgotten once a child has run
-    for `stable_s`."""
+    """Restart delays: doubling from `first_s` up to `max_s`, reset after `stable_s` running."""
 
     first_s: float = 1.0
     max_s: float = 30.0
