@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import signal
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -18,6 +16,7 @@ from services.api.config import ApiSettings
 from services.api.known_images.cli import known_app
 from services.checker.cli import check as check_command
 from services.common.problems import ProblemError
+from services.common.processes import Backoff, Child, Supervisor
 from services.inference import cli as inference_cli
 from services.inference.training.cli import app as training_app
 from services.inference.training.semantic.cli import data_app, semantic_app
@@ -91,28 +90,19 @@ def _queue_reachable(settings: ApiSettings) -> bool:
     return asyncio.run(ping())
 
 
-def _stop(processes: list[subprocess.Popen[bytes]], *, grace_s: float = 10.0) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace_s
-    for process in processes:
-        try:
-            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _supervise(specs: list[ServiceSpec], processes: list[subprocess.Popen[bytes]]) -> None:
-    while all(process.poll() is None for process in processes):
-        time.sleep(0.5)
-    exited = [s.name for s, p in zip(specs, processes, strict=True) if p.poll() is not None]
-    typer.echo(f"{', '.join(exited)} exited; stopping the others.", err=True)
-    raise typer.Exit(1)
+def _announce(specs: list[ServiceSpec]) -> None:
+    for spec in specs:
+        typer.echo(f"{spec.name:>9}: {spec.url or 'running'}")
+    if web := next((spec.url for spec in specs if spec.name == "web"), None):
+        typer.echo(f"\nOpen {web} in your browser.")
+
+
+def _log(message: str) -> None:
+    typer.echo(f"serve: {message}", err=True)
 
 
 @app.command()
@@ -122,7 +112,8 @@ def serve(
         typer.Option("--only", help=f"Start just these ({', '.join(SERVICE_NAMES)}); repeatable."),
     ] = None,
 ) -> None:
-    """Start every service (and a bulk-job worker when the queue is up); Ctrl-C stops them all."""
+    """Start every service (and a bulk-job worker when the queue is up) and restart any that dies;
+    Ctrl-C stops them all."""
     wanted = set(only or SERVICE_NAMES)
     if unknown := wanted - set(SERVICE_NAMES):
         raise typer.BadParameter(f"unknown service: {', '.join(sorted(unknown))}")
@@ -131,17 +122,16 @@ def serve(
     # a shell starts background commands with it ignored, which Python would then keep.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
-    processes = [subprocess.Popen(spec.command) for spec in specs]  # noqa: S603 - our own interpreter
-    for spec in specs:
-        typer.echo(f"{spec.name:>9}: {spec.url or 'running'}")
-    if "web" in wanted:
-        typer.echo(f"\nOpen {next(s.url for s in specs if s.name == 'web')} in your browser.")
+    children = [Child(name=spec.name, command=spec.command) for spec in specs]
+    supervisor = Supervisor(children, backoff=Backoff(), log=_log)
     try:
-        _supervise(specs, processes)
+        supervisor.start()
+        _announce(specs)
+        supervisor.watch()
     except KeyboardInterrupt:
         typer.echo("stopping…")
     finally:
-        _stop(processes)
+        supervisor.stop()
 
 
 @app.command()

@@ -36,6 +36,11 @@ WHITE = (255, 255, 255)
 # Every mode `to_rgb_image` turns into RGB; anything else (LAB, multi-band TIFF) is refused.
 CONVERTIBLE_MODES = {"1", "L", "P", "RGB", "RGBA", "RGBX", "RGBa", "LA", "La", "PA", "CMYK"}
 CONVERTIBLE_MODES |= {"YCbCr", "I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
+# The shapes the detectors can analyse. A shorter side holds too little to judge (PDQ hashes
+# such a picture to zeros), and a longer strip is no photograph; web banners (728x90, 8:1) and
+# panoramas (8:1) pass, the 30000x1 strips once sent to exhaust the views' memory do not.
+MIN_SIDE_PX = 16
+MAX_ASPECT_RATIO = 20
 
 
 class EmptyImage(UnprocessableContent):
@@ -60,6 +65,10 @@ class MetadataTooLarge(UnprocessableContent):
 
 class UnsupportedColours(UnsupportedMediaType):
     slug = "unsupported-colour-mode"
+
+
+class UnsupportedShape(UnprocessableContent):
+    slug = "unsupported-image-shape"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +114,20 @@ def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
     return image
 
 
+def check_shape(*, width: int, height: int) -> None:
+    """Refuse an image too small or too thin to analyse, naming the limits."""
+    short, long = sorted((width, height))
+    if short < MIN_SIDE_PX or long > short * MAX_ASPECT_RATIO:
+        raise UnsupportedShape(
+            f"The image is {width}x{height}; its short side must be at least {MIN_SIDE_PX} px "
+            f"and its long side at most {MAX_ASPECT_RATIO} times its short side."
+        )
+
+
 def decode_image(data: bytes, *, max_pixels: int) -> tuple[Image.Image, ImageFacts]:
-    """Open and fully decode an upload, so truncated or corrupt files are caught."""
+    """Open an upload, check its shape and decode it fully, so corrupt files are caught."""
     image = open_image(data, max_pixels=max_pixels)
+    check_shape(width=image.width, height=image.height)
     facts = ImageFacts(
         format=image.format or "",
         mime_type=SUPPORTED_FORMATS.get(image.format or "", "application/octet-stream"),

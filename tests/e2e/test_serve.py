@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
 import subprocess
 import tarfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from services.common.processes import free_port, wait_until_ready
 from tests.support import images
 from tests.support.api import PASSWORD
 from tests.support.models import write_tiny_model
-from tests.support.processes import deepcatcher_command, running
+from tests.support.processes import child_running, deepcatcher_command, running
 
 
 @pytest.fixture
@@ -132,13 +134,50 @@ def test_sigterm_stops_every_child(
             httpx.get(f"http://127.0.0.1:{app_env[f'DEEPCATCHER_{port}_PORT']}/healthz", timeout=2)
 
 
-def test_serve_stops_everything_when_one_service_fails(
+def test_a_killed_service_is_restarted_while_the_others_keep_answering(
+    served: tuple[subprocess.Popen[bytes], str], app_env: dict[str, str], tmp_path: Path
+) -> None:
+    process, api = served
+    web, inference = (
+        f"http://127.0.0.1:{app_env[f'DEEPCATCHER_{name}_PORT']}" for name in ("WEB", "INFERENCE")
+    )
+    wait_until_ready(f"{web}/healthz", process=process)
+    wait_until_ready(f"{inference}/readyz", process=process)
+    killed = child_running(process.pid, module="services.inference.main")
+
+    os.kill(killed, signal.SIGKILL)
+
+    assert httpx.get(f"{api}/healthz", timeout=5).status_code == 200
+    assert httpx.get(f"{web}/healthz", timeout=5).status_code == 200
+    wait_until_ready(f"{inference}/readyz", process=process)
+    assert child_running(process.pid, module="services.inference.main") != killed
+    checked = httpx.post(
+        f"{api}/v1/predictions", files={"files": ("a.jpg", images.jpeg(seed=3))}, timeout=60
+    )
+    assert checked.status_code == 200, checked.text
+    log = (tmp_path / "serve.log").read_text()
+    assert "inference was killed by SIGKILL" in log
+    assert "restarting it in 1 s" in log
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+
+
+def test_a_service_that_keeps_failing_is_restarted_ever_more_slowly(
     app_env: dict[str, str], tmp_path: Path
 ) -> None:
     broken = app_env | {"DEEPCATCHER_INFERENCE_MODEL_PATH": str(tmp_path / "missing.keras")}
-    with running(deepcatcher_command("serve"), env=broken, log=tmp_path / "serve.log") as process:
-        assert process.wait(timeout=120) == 1
-    log = (tmp_path / "serve.log").read_text()
-    assert "inference exited" in log
+    log = tmp_path / "serve.log"
+    with running(deepcatcher_command("serve"), env=broken, log=log) as process:
+        deadline = time.monotonic() + 180
+        while "restarting it in 2 s" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        api = f"http://127.0.0.1:{app_env['DEEPCATCHER_API_PORT']}"
+        assert httpx.get(f"{api}/healthz", timeout=5).status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    # uvicorn exits with code 3 when the app fails to start
+    assert "inference exited with code 3; restarting it in 1 s" in log.read_text()
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"http://127.0.0.1:{app_env['DEEPCATCHER_API_PORT']}/healthz", timeout=2)
+        httpx.get(f"{api}/healthz", timeout=2)

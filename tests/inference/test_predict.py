@@ -84,7 +84,7 @@ async def test_jpeg_png_and_webp_are_scored(
 
 
 async def test_image_smaller_than_a_crop_is_padded_not_upscaled(service: httpx.AsyncClient) -> None:
-    response = await predict(service, encode(photo_like(width=20, height=12), format="PNG"))
+    response = await predict(service, encode(photo_like(width=20, height=16), format="PNG"))
 
     assert response.status_code == 200, response.text
     evidence = signal(response.json(), "model")["evidence"]

@@ -39,6 +39,13 @@ def png(*, seed: int = 0, width: int = 192, height: int = 160) -> bytes:
     return encode(photo_like(width=width, height=height, seed=seed), format="PNG")
 
 
+def noise_png(*, width: int, height: int, seed: int = 0) -> bytes:
+    """A PNG of random pixels: thin ones (30000x1) are about 100 KB, as an attacker sends them."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8)
+    return encode(Image.fromarray(pixels, "RGB"), format="PNG")
+
+
 def webp(*, seed: int = 0) -> bytes:
     """A WebP of a photo-like picture."""
     return encode(photo_like(seed=seed), format="WEBP", quality=90)

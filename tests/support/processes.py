@@ -17,6 +17,22 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
+def child_running(parent: int, *, module: str) -> int:
+    """The id of the parent's child process whose command line names `module`."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # it exited while we looked
+            continue
+        # Field 4 of stat is the parent id; the name before it may hold spaces, so split after ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and module.encode() in command:
+            return int(entry.name)
+    raise LookupError(f"process {parent} has no child running {module}")
+
+
 def deepcatcher_command(*args: str) -> list[str]:
     """The `deepcatcher` command of this interpreter's environment."""
     return [sys.executable, "-m", "services.cli", *args]

@@ -50,14 +50,15 @@ def pad_to(pixels: np.ndarray, *, size: int) -> np.ndarray:
 
 def crop_grid(pixels: np.ndarray, *, size: int, max_crops: int) -> CropGrid:
     """Take up to `max_crops` native-resolution `size`x`size` crops spread over the whole image."""
-    pixels = pad_to(pixels, size=size)
-    height, width = pixels.shape[:2]
+    # Positions as on the padded image, but each crop is cut before it is padded: padding the
+    # whole of a thin image first cost `size` times its long side.
+    height, width = max(pixels.shape[0], size), max(pixels.shape[1], size)
     rows, cols = grid_shape(height=height, width=width, size=size, max_crops=max_crops)
     tops = grid_positions(length=height, size=size, count=rows)
     lefts = grid_positions(length=width, size=size, count=cols)
     origins = [(top, left) for top in tops for left in lefts]
-    crops = np.stack([pixels[top : top + size, left : left + size] for top, left in origins])
-    return CropGrid(crops=crops, origins=origins, rows=rows, cols=cols)
+    cut = [pad_to(pixels[top : top + size, left : left + size], size=size) for top, left in origins]
+    return CropGrid(crops=np.stack(cut), origins=origins, rows=rows, cols=cols)
 
 
 def aggregate_logits(logits: np.ndarray) -> float:
