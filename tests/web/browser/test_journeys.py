@@ -134,11 +134,13 @@ async def test_admin_confirms_a_report(page: Page, stack: Stack) -> None:
     await page.get_by_role("link", name="Reports").click()
     await expect(page.get_by_role("heading", name="Report queue")).to_be_visible()
     report = page.locator(".report-item").filter(has_text="scan.jpg")
-    await report.get_by_label("Note for the reporter").fill("The original RAW file checks out.")
+    await report.get_by_label("Private note to the reporter").fill("The RAW file checks out.")
+    await report.get_by_label("Public note shown with matches").fill("A camera original.")
     await screenshot(page, "12-admin-queue")
     await report.get_by_role("button", name="Confirm: the verdict was wrong").click()
     await expect(report.locator(".status")).to_have_text("Confirmed")
-    await expect(report).to_contain_text("The original RAW file checks out.")
+    await expect(report).to_contain_text("The RAW file checks out.")
+    await expect(report).to_contain_text("A camera original.")
 
 
 async def test_anonymous_visitor_pastes_an_image_and_reads_the_evidence(page: Page) -> None:
