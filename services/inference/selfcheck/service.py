@@ -69,9 +69,8 @@ def running() -> SelfCheckOutcome:
 def runners_of(*, loaded: LoadedModel, fused: FusedDetector | None) -> dict[str, str]:
     """Per view, what computes it here: the tower's runner and file, the low-level backend."""
     device = loaded.device
-    runners = {
-        "lowlevel": f"{loaded.format} on {device.backend}, {device.name}, {loaded.precision}"
-    }
+    local = f"{loaded.format} on {device.backend}, {device.name}, {loaded.precision}"
+    runners = {"lowlevel": "tfserving" if loaded.format == "tfserving" else local}
     if fused is not None:
         backbone = fused.card.semantic.backbone
         runners["semantic"] = f"{backbone.runner} on {backbone.package} {backbone.resource}"
