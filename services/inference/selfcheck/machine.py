@@ -20,8 +20,15 @@ FLAG_BITS = {
     "avx_vnni": (1, 0, 4),
     "amx_int8": (0, 3, 25),
 }
-# cpuid(eax=leaf, ecx=subleaf), its four registers stored through the third argument (SysV ABI).
-CPUID_CODE = bytes.fromhex("534989d089f889f10fa241890041895804418948084189500c5bc3")
+# x86-64 machine code for f(leaf, subleaf, out): eax, ebx, ecx, edx of CPUID into out[0..3].
+CPUID_CODE = bytes.fromhex(
+    "53"  # push rbx (callee-saved; cpuid overwrites it)
+    "49 89 d0"  # mov r8, rdx (out; cpuid overwrites rdx)
+    "89 f8 89 f1"  # mov eax, edi (leaf); mov ecx, esi (subleaf)
+    "0f a2"  # cpuid
+    "41 89 00 41 89 58 04 41 89 48 08 41 89 50 0c"  # mov [r8 + 0, 4, 8, 12], eax ebx ecx edx
+    "5b c3"  # pop rbx; ret
+)
 
 
 def this_machine(*, runners: dict[str, str]) -> Machine:
