@@ -51,7 +51,8 @@ def self_check_json(*, cpu: str | None = None) -> dict[str, Any]:
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
     )
     assert done.stdout.strip(), f"{' '.join(command)} printed nothing: {done.stderr[-3000:]}"
-    return json.loads(done.stdout) | {"seconds": round(time.perf_counter() - started, 1)}
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer | {"seconds": round(time.perf_counter() - started, 1)}
 
 
 @pytest.fixture(scope="module")
