@@ -160,7 +160,9 @@ async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceS
     runtime.pipeline.metrics.model_warmup_seconds.set(time.perf_counter() - started)
     runtime.ready = runtime.self_check.status != "failed"
     if runtime.ready:
-        logger.info("model ready", extra={"warmup_seconds": round(time.perf_counter() - started, 3)})
+        logger.info(
+            "model ready", extra={"warmup_seconds": round(time.perf_counter() - started, 3)}
+        )
 
 
 async def _self_check(runtime: Runtime, *, runner: CropScorer) -> SelfCheckOutcome:
