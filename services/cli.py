@@ -18,6 +18,7 @@ from services.checker.cli import check as check_command
 from services.common.problems import ProblemError
 from services.common.processes import Backoff, Child, Supervisor
 from services.inference import cli as inference_cli
+from services.inference.selfcheck.cli import self_check as self_check_command
 from services.inference.training.cli import app as training_app
 from services.inference.training.semantic.cli import data_app, semantic_app
 
@@ -34,6 +35,7 @@ app.add_typer(semantic_app, name="semantic")
 app.command("predict")(inference_cli.predict)
 app.add_typer(inference_cli.bench_app, name="bench")
 app.command("check")(check_command)
+app.command("self-check")(self_check_command)
 
 
 SERVICE_NAMES = ("inference", "api", "web", "worker")

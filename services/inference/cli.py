@@ -40,6 +40,7 @@ def predict(
 ) -> None:
     """Score images with the service's pipeline, in this process."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's banner off the output
+    from services.common.problems import ProblemError
     from services.inference.config import InferenceSettings
     from services.inference.predictions.local import score_files
 
@@ -47,14 +48,18 @@ def predict(
     with typer.progressbar(
         length=len(images), label="Scoring", file=sys.stderr, hidden=len(images) < 2
     ) as progress:
-        outcomes = asyncio.run(
-            score_files(
-                images,
-                settings=settings,
-                explain=explain is not None,
-                on_done=lambda _: progress.update(1),
+        try:
+            outcomes = asyncio.run(
+                score_files(
+                    images,
+                    settings=settings,
+                    explain=explain is not None,
+                    on_done=lambda _: progress.update(1),
+                )
             )
-        )
+        except ProblemError as error:  # the self-check failed: no file gets a verdict
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(1) from error
     if explain is not None:
         _write_heatmaps(outcomes, target=explain)
     typer.echo(_as_json(outcomes) if as_json else "\n".join(map(_as_line, outcomes)))

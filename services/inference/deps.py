@@ -11,6 +11,7 @@ from services.inference.config import InferenceSettings
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.service import Pipeline
 from services.inference.runtime import Runtime
+from services.inference.selfcheck.service import require_passed
 
 
 class NotLoaded(ServiceUnavailable):
@@ -48,8 +49,15 @@ def get_pipeline(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Pipeline:
     return runtime.pipeline
 
 
+def get_checked_pipeline(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Pipeline:
+    """The prediction pipeline, once the self-check at start let verdicts through (else 503)."""
+    require_passed(runtime.self_check)
+    return runtime.pipeline
+
+
 SettingsDep = Annotated[InferenceSettings, Depends(get_settings)]
 MetricsDep = Annotated[InferenceMetrics, Depends(get_metrics)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 OptionalRuntimeDep = Annotated[Runtime | None, Depends(get_optional_runtime)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+CheckedPipelineDep = Annotated[Pipeline, Depends(get_checked_pipeline)]

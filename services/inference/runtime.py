@@ -8,7 +8,8 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from services.inference.config import InferenceSettings
 from services.inference.detectors.lowlevel.batcher import DynamicBatcher
@@ -26,6 +27,8 @@ from services.inference.detectors.semantic.backbone import BackboneError
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.fusion import FusedDetector
 from services.inference.predictions.service import Pipeline
+from services.inference.selfcheck.schemas import SelfCheckOutcome
+from services.inference.selfcheck.service import check_at_start, runners_of, running
 
 logger = logging.getLogger("deepcatcher.inference")
 
@@ -38,6 +41,7 @@ class Runtime:
     pipeline: Pipeline
     ready: bool = False
     warmup_error: str | None = None
+    self_check: SelfCheckOutcome = field(default_factory=running)
 
 
 @asynccontextmanager
@@ -150,7 +154,25 @@ async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceS
     except Exception as exc:  # a model that cannot run its own shapes must not report ready
         logger.exception("model warm-up failed")
         runtime.warmup_error = str(exc)[:300]
+    runtime.self_check = await _self_check(runtime, runner=runner)
+    if runtime.warmup_error:
         return
     runtime.pipeline.metrics.model_warmup_seconds.set(time.perf_counter() - started)
-    runtime.ready = True
-    logger.info("model ready", extra={"warmup_seconds": round(time.perf_counter() - started, 3)})
+    runtime.ready = runtime.self_check.status != "failed"
+    if runtime.ready:
+        logger.info(
+            "model ready", extra={"warmup_seconds": round(time.perf_counter() - started, 3)}
+        )
+
+
+async def _self_check(runtime: Runtime, *, runner: CropScorer) -> SelfCheckOutcome:
+    """The known-answer check on the model's thread, with the runner that serves crops."""
+    fused, loaded = runtime.pipeline.fused, runtime.loaded
+    check = partial(
+        check_at_start,
+        fused=fused,
+        scorer=runner,
+        lowlevel=loaded.card,
+        runners=runners_of(loaded=loaded, fused=fused),
+    )
+    return await runtime.pipeline.batcher.on_model_thread(check)

@@ -1,17 +1,25 @@
-"""When inference is down or slow: 503 with Retry-After, nothing half-written, retry works."""
+"""When inference is down, slow or failed its self-check: 503, nothing half-written, retry works."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.inference.config import InferenceSettings
+from services.inference.main import create_app as create_inference_app
 from tests.conftest import ApiFactory
+from tests.inference.support import wait_until_started
 from tests.support import images
 from tests.support.api import JPEG, assert_problem, count_rows, predict, sign_up
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN
+from tests.support.fusion_cards import SELF_CHECK_FAILED, altered_card
+from tests.support.models import write_tiny_model
 from tests.support.processes import closed_port_url
 from tests.support.transports import RecordingTransport
 
@@ -71,4 +79,30 @@ async def test_inference_timing_out_is_a_503(
         response = await predict(client, ("a.jpg", images.jpeg(seed=2), JPEG), headers=headers)
         assert_problem(response, 503)
         assert response.headers["Retry-After"]
+    assert await count_rows(db_engine, "predictions") == 0
+
+
+async def test_inference_whose_self_check_failed_is_a_503_naming_it(
+    make_api: ApiFactory, db_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    settings = InferenceSettings(
+        environment="test",
+        service_token=INFERENCE_TOKEN,
+        model_path=write_tiny_model(folder=tmp_path),
+        fusion_card_path=altered_card(tmp_path, view="semantic"),
+    )
+    inference = create_inference_app(settings)
+    async with LifespanManager(inference):
+        transport = httpx.ASGITransport(app=inference)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://inference.test", headers=INFERENCE_AUTH
+        ) as direct:
+            await wait_until_started(direct)
+        async with make_api(transport=transport) as client:
+            response = await predict(client, ("a.jpg", images.jpeg(seed=3), JPEG))
+
+    body = assert_problem(response, 503)
+    assert body["type"] == SELF_CHECK_FAILED
+    assert "self-check failed" in body["detail"] and "the semantic view" in body["detail"]
+    assert "avx2" in body["detail"]
     assert await count_rows(db_engine, "predictions") == 0

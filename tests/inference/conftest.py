@@ -12,7 +12,7 @@ import pytest
 
 from services.inference.config import InferenceSettings
 from services.inference.main import create_app
-from tests.inference.support import wait_until_ready
+from tests.inference.support import wait_until_ready, wait_until_started
 from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, in_process
 from tests.support.models import write_tiny_model
 
@@ -45,7 +45,8 @@ def make_settings(tiny_model: Path) -> Callable[..., InferenceSettings]:
 
 @pytest.fixture
 def start_service(make_settings: Callable[..., InferenceSettings]) -> ServiceFactory:
-    """Start an inference app with some settings changed; yields a client once it is ready."""
+    """Start an inference app with some settings changed; yields a client once it is ready, or
+    once its self-check at start has failed."""
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
@@ -53,7 +54,7 @@ def start_service(make_settings: Callable[..., InferenceSettings]) -> ServiceFac
         async with in_process(
             app, base_url="http://inference.test", headers=INFERENCE_AUTH
         ) as client:
-            await wait_until_ready(client)
+            await wait_until_started(client)
             yield client
 
     return start

@@ -10,6 +10,16 @@ from typing import Any
 import httpx
 
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
+from tests.support.fusion_cards import SELF_CHECK_FAILED
+
+
+async def wait_until_started(client: httpx.AsyncClient, *, timeout_s: float = 30.0) -> None:
+    """Poll /readyz until the service is ready or its self-check at start has failed."""
+    async with asyncio.timeout(timeout_s):
+        while (response := await client.get("/readyz")).status_code != 200:
+            if response.json().get("type") == SELF_CHECK_FAILED:
+                return
+            await asyncio.sleep(0.02)
 
 
 async def wait_until_ready(client: httpx.AsyncClient, *, timeout_s: float = 30.0) -> None:

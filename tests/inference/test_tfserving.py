@@ -20,9 +20,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from services.common.processes import free_port
+from services.inference.selfcheck.local import record_self_check
 from services.inference.training.export.serving import export_bundle
 from tests.inference.conftest import ServiceFactory
 from tests.support import images
+from tests.support.fusion_cards import SELF_CHECK_FAILED, altered_card, card_without_self_check
 from tests.support.receivers import serving
 
 
@@ -51,6 +53,14 @@ async def tfserving(exported: Path) -> AsyncIterator[str]:
     port = free_port()
     async with serving(_predict_app(exported), port=port):
         yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def tiny_fusion_card(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled fusion card with self-check figures recorded for the tiny model in-process."""
+    card = card_without_self_check(tmp_path_factory.mktemp("fusion"))
+    record_self_check(card_path=card, model_path=tiny_model)
+    return card
 
 
 async def _score(client: httpx.AsyncClient, data: bytes) -> dict[str, object]:
@@ -95,3 +105,33 @@ async def test_tfserving_down_is_a_clean_error(
         )
     assert response.status_code >= 500
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_tfserving_backend_runs_the_self_check_with_its_runner(
+    start_service: ServiceFactory,
+    exported: Path,
+    tfserving: str,
+    tiny_fusion_card: Path,
+    tmp_path: Path,
+) -> None:
+    remote = {
+        "model_backend": "tfserving",
+        "model_path": exported,
+        "tfserving_url": tfserving,
+        "tfserving_model_name": "tiny",
+    }
+    altered = altered_card(tmp_path, view="lowlevel", source=tiny_fusion_card)
+    async with start_service(fusion_card_path=tiny_fusion_card, **remote) as client:
+        models = (await client.get("/v1/models")).json()["models"][0]
+    async with start_service(fusion_card_path=altered, **remote) as client:
+        refused = await client.post(
+            "/v1/predict", files={"file": ("a.jpg", images.jpeg(seed=7), "image/jpeg")}
+        )
+
+    check = models["self_check"]
+    assert check["status"] == "passed", check["detail"]
+    assert {c["view"] for c in check["checks"]} == {"lowlevel", "semantic", "fused"}
+    assert check["machine"]["runners"]["lowlevel"] == "tfserving"
+    assert refused.status_code == 503
+    assert refused.json()["type"] == SELF_CHECK_FAILED
+    assert "the low-level view's score" in refused.json()["detail"]

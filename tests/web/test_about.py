@@ -12,6 +12,7 @@ import numpy as np
 from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
 from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
 from services.inference.predictions.fusion import FusionCard
+from services.inference.selfcheck.schemas import SelfCheckOutcome
 from services.inference.training.evaluation.metrics import summary
 from tests.support.processes import closed_port_url
 from tests.web.conftest import WebFactory
@@ -71,6 +72,7 @@ def _card_with_measurements() -> ModelList:
         precision="float32",
         load_seconds=1.0,
         ready=True,
+        self_check=SelfCheckOutcome(status="passed", detail="The self-check passed."),
     )
     return ModelList(models=[info])
 

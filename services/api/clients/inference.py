@@ -14,9 +14,17 @@ from services.common.contract import Fingerprints, InferenceResult, ModelRef
 from services.common.observability import REQUEST_ID_HEADER, current_request_id
 from services.common.problems import ProblemError, ServiceUnavailable
 
+SELF_CHECK_FAILED = "urn:deepcatcher:problem:self-check-failed"
+
 
 class InferenceUnavailable(ServiceUnavailable):
     slug = "inference-unavailable"
+
+
+class InferenceSelfCheckFailed(InferenceUnavailable):
+    """The inference service's self-check at start failed: it gives no verdicts on this machine."""
+
+    title, slug = "Self-check failed", "self-check-failed"
 
 
 class InferenceRejected(ProblemError):
@@ -137,6 +145,8 @@ class InferenceClient:
                 detail=problem.get("detail"),
             )
         if response.status_code >= 400:
+            if failed := _self_check_failure(response):
+                raise failed
             retry_after = response.headers.get("Retry-After", str(self.retry_after_s))
             raise InferenceUnavailable(
                 "The inference service is busy or failing.", headers={"Retry-After": retry_after}
@@ -153,6 +163,15 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _self_check_failure(response: httpx.Response) -> InferenceSelfCheckFailed | None:
+    """The inference service's failed self-check as the API's own problem, with its detail:
+    retrying will not help, so not the generic 'busy or failing'."""
+    problem = _json_or_empty(response)
+    if response.status_code != 503 or problem.get("type") != SELF_CHECK_FAILED:
+        return None
+    return InferenceSelfCheckFailed(f"The inference service: {problem.get('detail')}")
 
 
 def _loaded_model(body: Any) -> Any:

@@ -10,6 +10,7 @@ from services.common.problems import ServiceUnavailable, problem_responses
 from services.inference.deps import MetricsDep, OptionalRuntimeDep
 from services.inference.predictions.fusion import served_version
 from services.inference.security import require_metrics_token
+from services.inference.selfcheck.service import require_passed
 
 router = APIRouter(tags=["health"])
 
@@ -34,7 +35,9 @@ async def healthz() -> Health:
 
 @router.get("/readyz", summary="Readiness", responses=problem_responses(503))
 async def readyz(runtime: OptionalRuntimeDep) -> Health:
-    """Ready once the model is loaded and warmed up."""
+    """Ready once the model is loaded and warmed up and the self-check has not failed."""
+    if runtime is not None and runtime.self_check.status == "failed":
+        require_passed(runtime.self_check)
     if runtime is None or not runtime.ready:
         reason = (runtime and runtime.warmup_error) or "The model is loading or warming up."
         raise NotReady(reason, headers={"Retry-After": "5"})

@@ -25,6 +25,7 @@ from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import open_tower
 from services.inference.detectors.semantic.card import SemanticCard
 from services.inference.detectors.semantic.detector import SemanticDetector
+from services.inference.selfcheck.schemas import SelfCheck
 
 
 class FusionCard(BaseModel):
@@ -40,6 +41,9 @@ class FusionCard(BaseModel):
     metrics: dict[str, Any] = Field(default_factory=dict)
     training: dict[str, Any] = Field(default_factory=dict)
     limitations: list[str] = Field(default_factory=list)
+    self_check: SelfCheck | None = Field(
+        default=None, description="Known answers for reference inputs, checked at every start."
+    )
 
     @classmethod
     def read(cls, path: Path) -> FusionCard:

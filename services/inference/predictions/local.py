@@ -13,6 +13,7 @@ from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.schemas import Prediction
 from services.inference.predictions.service import Pipeline
 from services.inference.runtime import open_runtime
+from services.inference.selfcheck.service import require_passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +32,12 @@ async def score_files(
     explain: bool = False,
     on_done: Callable[[FileOutcome], None] = lambda outcome: None,
 ) -> list[FileOutcome]:
-    """Score files concurrently so their crops share model batches; results keep input order."""
+    """Score files concurrently so their crops share model batches; results keep input order.
+    Raises SelfCheckFailed, before any file is scored, when the self-check at start failed."""
     async with open_runtime(
         settings=settings, metrics=InferenceMetrics(), warm_in_background=False
     ) as runtime:
+        require_passed(runtime.self_check)
         # Never admit more files at once than the batcher's queue holds.
         slots = asyncio.Semaphore(settings.queue_max_size)
 

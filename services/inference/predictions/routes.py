@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile
 
 from services.common.problems import problem_responses
-from services.inference.deps import PipelineDep, SettingsDep
+from services.inference.deps import CheckedPipelineDep, SettingsDep
 from services.inference.predictions.schemas import BatchPrediction, Prediction
 from services.inference.predictions.uploads import check_file_count, predict_uploads, read_upload
 
@@ -22,13 +22,15 @@ ExplainQuery = Annotated[
     summary="Score one image",
     description=(
         "Send an image as multipart field `file`. The answer holds the verdict, the calibrated "
-        "score, each detector's evidence and, with `?explain=true`, a heatmap."
+        "score, each detector's evidence and, with `?explain=true`, a heatmap. While the "
+        "self-check at start has not passed, a 503 (`self-check-running`, `self-check-failed`) "
+        "instead of a verdict."
     ),
     responses=problem_responses(413, 415, 422, 503),
 )
 async def predict(
     file: Annotated[UploadFile, File(description="A JPEG, PNG, WebP, AVIF, HEIC or TIFF image.")],
-    pipeline: PipelineDep,
+    pipeline: CheckedPipelineDep,
     settings: SettingsDep,
     explain: ExplainQuery = False,
 ) -> Prediction:
@@ -48,7 +50,7 @@ async def predict(
 )
 async def predict_batch(
     files: Annotated[list[UploadFile], File(description="Up to the configured number of images.")],
-    pipeline: PipelineDep,
+    pipeline: CheckedPipelineDep,
     settings: SettingsDep,
     explain: ExplainQuery = False,
 ) -> BatchPrediction:

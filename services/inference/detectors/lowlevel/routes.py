@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1", tags=["models"])
     summary="The loaded model",
     description=(
         "Name, version (sha256 of the file), input, calibration, thresholds and metrics of the "
-        "low-level model, and the fused detector that sets the verdict."
+        "low-level model, the fused detector that sets the verdict, and the self-check's "
+        "figures from this start."
     ),
     responses=problem_responses(503),
 )
@@ -45,6 +46,7 @@ async def list_models(runtime: RuntimeDep) -> ModelList:
         load_seconds=round(loaded.load_seconds, 3),
         ready=runtime.ready,
         detector=_detector(runtime.pipeline.fused),
+        self_check=runtime.self_check,
     )
     return ModelList(models=[info])
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
 from services.inference.detectors.semantic.backbone import BackboneIdentity
+from services.inference.selfcheck.schemas import SelfCheckOutcome
 
 
 class DetectorInfo(BaseModel):
@@ -53,6 +54,12 @@ class ModelInfo(BaseModel):
     ready: bool
     detector: DetectorInfo | None = Field(
         default=None, description="The fused detector, when one is loaded; it sets the verdict."
+    )
+    self_check: SelfCheckOutcome = Field(
+        description=(
+            "The known-answer check at start: each view's figures here beside the fusion card's. "
+            "While it has not passed (or found nothing recorded), no verdict is given."
+        )
     )
 
 

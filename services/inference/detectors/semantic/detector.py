@@ -29,9 +29,8 @@ class SemanticDetector:
         """The card's views of one image, normalised as CLIP expects them."""
         return pixel_values([VIEW_FUNCTIONS[name](pixels) for name in self.card.views])
 
-    def view_logits(self, prepared: np.ndarray) -> np.ndarray:
-        """The head's raw logit for each prepared view."""
-        features = self.tower.features(prepared)
+    def feature_logits(self, features: np.ndarray) -> np.ndarray:
+        """The head's raw logit for each view's tower features."""
         return self.card.head.logits(head_input(features, feature=self.card.feature))
 
     def warm_up(self) -> None:
@@ -40,7 +39,11 @@ class SemanticDetector:
 
     def score(self, prepared: np.ndarray) -> ViewScore:
         """The view's mean logit over its views and its calibrated score."""
-        logits = self.view_logits(prepared)
+        return self.score_features(self.tower.features(prepared))
+
+    def score_features(self, features: np.ndarray) -> ViewScore:
+        """What `score` gives, from the tower's features of the prepared views."""
+        logits = self.feature_logits(features)
         logit = float(np.mean(logits))
         temperature = self.card.calibration.temperature
         return ViewScore(

@@ -301,8 +301,10 @@ def train_semantic(
     cache: Path | None,
     backbone: BackboneIdentity,
 ) -> FusionCard:
-    """Embed, fit, calibrate, fuse and evaluate; write the fused detector's card to `out`."""
+    """Embed, fit, calibrate, fuse and evaluate; write the fused detector's card to `out`, with
+    the self-check's figures for it measured last."""
     from services.inference.detectors.semantic.backbone import open_tower
+    from services.inference.selfcheck.local import record_self_check
     from services.inference.training.data.build import read_manifest
     from services.inference.training.semantic.embed import embed
 
@@ -335,7 +337,7 @@ def train_semantic(
         backbone=backbone,
     )
     write_card(card, out=out)
-    return card
+    return record_self_check(card_path=out, model_path=lowlevel_model)
 
 
 def _write_cache(path: Path, embedded: Embedded) -> None:

@@ -1,0 +1,1 @@
+"""The known-answer self-check: reference inputs through every view, compared with the card."""
