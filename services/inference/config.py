@@ -37,8 +37,9 @@ class InferenceSettings(BaseSettings):
     semantic_threads: int = Field(default=0, ge=0, description="0 lets onnxruntime decide.")
     # How the CLIP tower computes. "int8": the pinned file as onnxruntime picks kernels, whose
     # u8 x s8 products saturate on x86 CPUs without VNNI (features then collapse); "int8-exact":
-    # the same integer products kept exact on every CPU (what VNNI computes, so the same head);
-    # "fp32": dequantised weights. Derived graphs are built once under cache_dir, sha256-checked.
+    # integer products exact on every CPU, features within cosine ~0.97 across CPUs; "fp32":
+    # dequantised weights, the same features everywhere (a head trained on them is needed).
+    # Derived graphs are built once under cache_dir and checked by sha256 (semantic/numerics.py).
     semantic_numerics: Numerics = "int8"
     cache_dir: Path = Path("var/cache")
     # "tfserving": crops go to TensorFlow Serving (the model_path then names the exported

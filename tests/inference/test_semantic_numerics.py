@@ -1,13 +1,15 @@
-"""The graphs derived from the pinned INT8 tower compute the same features on every CPU."""
+"""The graphs derived from the pinned INT8 tower: FP32, exact integer products, cached by sha256."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
 import pytest
 
+from services.inference.config import InferenceSettings
 from services.inference.detectors.semantic.backbone import (
     BackboneIdentity,
     ClipTower,
@@ -18,6 +20,7 @@ from services.inference.detectors.semantic.numerics import (
     sha256_of,
     tower_graph_path,
 )
+from services.inference.runtime import open_fused
 from tests.support.clip import clip_views, cosine, reference_features
 
 IDENTITY = BackboneIdentity()
@@ -70,3 +73,15 @@ def test_the_int8_numerics_run_the_pinned_file(tmp_path: Path) -> None:
         backbone_path(IDENTITY)
     )
     assert not any(tmp_path.iterdir())
+
+
+def test_the_service_setting_opens_the_derived_graph(
+    make_settings: Callable[..., InferenceSettings], tmp_path: Path
+) -> None:
+    fused = open_fused(make_settings(semantic_numerics="int8-exact", cache_dir=tmp_path))
+
+    assert fused is not None
+    (semantic,) = fused.views
+    score = semantic.score(semantic.prepare(np.full((300, 400, 3), 128, np.uint8)))
+    assert 0.0 <= score.score <= 1.0
+    assert [p.name for p in tmp_path.iterdir()] == [f"clip-{IDENTITY.sha256[:16]}-int8-exact.onnx"]

@@ -4,10 +4,12 @@ onnxruntime multiplies the tower's u8 activations by its s8 weights with an inst
 on x86 CPUs without VNNI, adds pairs of products in 16 bits and saturates: the features then
 collapse toward one point. Each derived graph avoids that kernel:
 
-- "int8-exact" stores the same weights as u8 (w + 128, zero point 128); onnxruntime's u8 x u8
-  kernels keep every product exact, so any CPU computes what a VNNI CPU computes from the
-  pinned file, and the head trained on those features needs no change.
-- "fp32" replaces every integer product by an FP32 MatMul on the dequantised weights.
+- "int8-exact" stores the same weights as u8 (w + 128, zero point 128), for which onnxruntime's
+  kernels keep every product exact on any CPU. Activations are still quantised at run time with
+  one scale per call, so its features still move with the batch and with round-off elsewhere
+  (cosine 0.96-0.98 between CPUs; benchmarks/results/semantic-numerics.md).
+- "fp32" replaces every integer product by an FP32 MatMul on the dequantised weights: the same
+  features on every CPU, thread count and batch.
 
 A derived graph is written under the cache folder on first use and served only while its
 sha256 is the one pinned here; otherwise it is derived again.
