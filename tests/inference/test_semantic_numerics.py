@@ -54,7 +54,7 @@ def test_the_exact_graph_keeps_every_integer_product_exact(
     features = exact.features(views)
     np.testing.assert_allclose(features, precise.features(views), atol=1e-4)
     # The INT8 quantisation's own error, as on a CPU with VNNI: not the collapse without it.
-    assert np.all(cosine(features, reference_features(IDENTITY, views)) > 0.95)
+    assert np.all(cosine(features, reference_features(IDENTITY, views)) > 0.9)
 
 
 def test_a_cached_graph_whose_sha256_differs_is_derived_again(tmp_path: Path) -> None:
