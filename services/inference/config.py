@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.inference.detectors.semantic.backbone import Numerics
+
 MIN_TOKEN_LENGTH = 32
 
 
@@ -33,6 +35,13 @@ class InferenceSettings(BaseSettings):
     # the low-level model alone decides (as with a TF Serving model trained elsewhere).
     fusion_card_path: Path | None = Path("models/deepcatcher-fusion.json")
     semantic_threads: int = Field(default=0, ge=0, description="0 lets onnxruntime decide.")
+    # How the CLIP tower computes. "int8": the pinned file as onnxruntime picks kernels, whose
+    # u8 x s8 products saturate on x86 CPUs without VNNI (features then collapse); "int8-exact":
+    # integer products exact on every CPU, features within cosine ~0.97 across CPUs; "fp32":
+    # dequantised weights, the same features everywhere (a head trained on them is needed).
+    # Derived graphs are built once under cache_dir and checked by sha256 (semantic/numerics.py).
+    semantic_numerics: Numerics = "int8"
+    cache_dir: Path = Path("var/cache")
     # "tfserving": crops go to TensorFlow Serving (the model_path then names the exported
     # SavedModel directory it serves, for the card and the version hash); nothing runs in-process.
     model_backend: Literal["keras", "tfserving"] = "keras"

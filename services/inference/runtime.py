@@ -96,7 +96,12 @@ def open_fused(settings: InferenceSettings) -> FusedDetector | None:
     if settings.fusion_card_path is None:
         return None
     try:
-        return FusedDetector.open(path=settings.fusion_card_path, threads=settings.semantic_threads)
+        return FusedDetector.open(
+            path=settings.fusion_card_path,
+            threads=settings.semantic_threads,
+            numerics=settings.semantic_numerics,
+            cache_dir=settings.cache_dir,
+        )
     except (OSError, ValueError, BackboneError) as exc:
         raise ModelLoadError(f"cannot load the fused detector: {exc}") from exc
 

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-import onnx
-import onnxruntime
 import pytest
-from onnx import helper, numpy_helper
 
 from services.inference.detectors.semantic.backbone import (
     BackboneIdentity,
     ClipTower,
-    backbone_path,
     open_tower,
 )
 from services.inference.detectors.semantic.rebuild import KerasClipTower, dequantised_weights
-from services.inference.detectors.semantic.views import pixel_values, whole_view
-from tests.support.images import photo_like
+from tests.support.clip import clip_views, cosine, float_reference
 
 IDENTITY = BackboneIdentity()
 
@@ -24,39 +19,7 @@ IDENTITY = BackboneIdentity()
 @pytest.fixture(scope="module")
 def batch() -> np.ndarray:
     """A photo-like view and a noise view, normalised as CLIP expects them."""
-    photo = np.asarray(photo_like(width=320, height=240, seed=1))
-    noise = np.random.default_rng(2).integers(0, 256, (240, 320, 3), dtype=np.uint8)
-    return pixel_values([whole_view(photo), whole_view(noise)])
-
-
-def float_reference() -> onnxruntime.InferenceSession:
-    """The pinned graph, every int8 product replaced by an FP32 MatMul on dequantised weights."""
-    model = onnx.load(str(backbone_path(IDENTITY)))
-    graph, weights = model.graph, dequantised_weights(identity=IDENTITY)
-    producers = {out: node for node in graph.node for out in node.output}
-    consumers = {name: node for node in graph.node for name in node.input}
-    nodes, replaced = [], set()
-    for node in graph.node:
-        if node.op_type != "MatMulInteger":
-            nodes.append(node)
-            continue
-        cast = consumers[node.output[0]]
-        scale = consumers[cast.output[0]]
-        name = next(i for i in scale.input if i != cast.output[0])
-        layer = name.strip("/").rsplit("/", 1)[0].replace("/", ".")
-        activation = producers[node.input[0]].input[0]
-        weight = f"{layer}.weight.fp32"
-        graph.initializer.append(numpy_helper.from_array(weights[f"{layer}.weight"], weight))
-        nodes.append(helper.make_node("MatMul", [activation, weight], [scale.output[0]]))
-        replaced |= {id(cast), id(scale)}
-    kept = [n for n in nodes if id(n) not in replaced]
-    del graph.node[:]
-    graph.node.extend(kept)
-    return onnxruntime.InferenceSession(model.SerializeToString())
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.asarray(np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1))
+    return clip_views()
 
 
 def test_every_linear_layer_is_dequantised() -> None:
@@ -70,7 +33,7 @@ def test_every_linear_layer_is_dequantised() -> None:
 
 
 def test_the_rebuild_matches_the_dequantised_graph(batch: np.ndarray) -> None:
-    embeds, tokens = float_reference().run(None, {"pixel_values": batch})
+    embeds, tokens = float_reference(IDENTITY).run(None, {"pixel_values": batch})
     rebuilt = KerasClipTower.open(identity=IDENTITY).features(batch)
     assert np.all(cosine(rebuilt[:, :512], embeds) > 0.9999)
     assert np.all(cosine(rebuilt[:, 512:], tokens[:, 0, :]) > 0.9999)

@@ -22,7 +22,7 @@ from services.common.contract import Signal
 from services.inference.detectors.base import ScoringView, ViewScore
 from services.inference.detectors.lowlevel.card import Thresholds
 from services.inference.detectors.lowlevel.runner import calibrated
-from services.inference.detectors.semantic.backbone import open_tower
+from services.inference.detectors.semantic.backbone import Numerics, open_tower
 from services.inference.detectors.semantic.card import SemanticCard
 from services.inference.detectors.semantic.detector import SemanticDetector
 from services.inference.selfcheck.schemas import SelfCheck
@@ -78,10 +78,19 @@ class FusedDetector:
     sha256: str
 
     @classmethod
-    def open(cls, *, path: Path, threads: int) -> FusedDetector:
+    def open(
+        cls,
+        *,
+        path: Path,
+        threads: int,
+        numerics: Numerics = "int8",
+        cache_dir: Path = Path("var/cache"),
+    ) -> FusedDetector:
         """Read the card and open the backbone it names (checked by sha256)."""
         card = FusionCard.read(path)
-        tower = open_tower(identity=card.semantic.backbone, threads=threads)
+        tower = open_tower(
+            identity=card.semantic.backbone, threads=threads, numerics=numerics, cache_dir=cache_dir
+        )
         views = (SemanticDetector(card=card.semantic, tower=tower),)
         return cls(card=card, views=views, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 

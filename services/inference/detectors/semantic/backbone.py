@@ -14,6 +14,8 @@ import numpy as np
 from pydantic import BaseModel
 
 Runner = Literal["onnxruntime", "keras"]
+# How onnxruntime computes the tower: the pinned file as is, or a graph derived from it.
+Numerics = Literal["int8", "int8-exact", "fp32"]
 
 
 class BackboneIdentity(BaseModel, frozen=True):
@@ -57,25 +59,41 @@ class Tower(Protocol):
     def features(self, pixel_values: np.ndarray) -> np.ndarray: ...
 
 
-def open_tower(*, identity: BackboneIdentity, threads: int = 0) -> Tower:
-    """The runner the identity names: onnxruntime on the INT8 file, or its Keras rebuild."""
+def open_tower(
+    *,
+    identity: BackboneIdentity,
+    threads: int = 0,
+    numerics: Numerics = "int8",
+    cache_dir: Path = Path("var/cache"),
+) -> Tower:
+    """The runner the identity names: onnxruntime with the given numerics, or the Keras rebuild."""
     if identity.runner == "keras":
         from services.inference.detectors.semantic.rebuild import KerasClipTower
 
         return KerasClipTower.open(identity=identity)
-    return ClipTower.open(identity=identity, threads=threads)
+    return ClipTower.open(
+        identity=identity, threads=threads, numerics=numerics, cache_dir=cache_dir
+    )
 
 
 @dataclass(slots=True)
 class ClipTower:
-    """onnxruntime over the INT8 image tower: pixel batches in, (embeddings, tokens) out."""
+    """onnxruntime over the image tower: pixel batches in, (embeddings, tokens) out."""
 
     session: object
 
     @classmethod
-    def open(cls, *, identity: BackboneIdentity, threads: int = 0) -> ClipTower:
-        """Verify and load the tower; `threads` 0 lets onnxruntime decide."""
-        return cls(session=_session(identity, threads))
+    def open(
+        cls,
+        *,
+        identity: BackboneIdentity,
+        threads: int = 0,
+        numerics: Numerics = "int8",
+        cache_dir: Path = Path("var/cache"),
+    ) -> ClipTower:
+        """Verify and load the tower (deriving its graph on first use); `threads` 0 lets
+        onnxruntime decide."""
+        return cls(session=_session(identity, threads, numerics, cache_dir))
 
     def features(self, pixel_values: np.ndarray) -> np.ndarray:
         """Per view, the projected embedding (512) beside the class token's state (768)."""
@@ -87,10 +105,14 @@ class ClipTower:
 # more than once (the tests, `deepcatcher predict`) shares one read-only session, which
 # onnxruntime allows to run from several threads at once.
 @functools.lru_cache(maxsize=2)
-def _session(identity: BackboneIdentity, threads: int) -> object:
+def _session(
+    identity: BackboneIdentity, threads: int, numerics: Numerics, cache_dir: Path
+) -> object:
     import onnxruntime
+
+    from services.inference.detectors.semantic.numerics import tower_graph_path
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
-    path = backbone_path(identity)
+    path = tower_graph_path(identity=identity, numerics=numerics, cache_dir=cache_dir)
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
