@@ -38,9 +38,11 @@ class InferenceSettings(BaseSettings):
     # How the CLIP tower computes. "int8": the pinned file as onnxruntime picks kernels, whose
     # u8 x s8 products saturate on x86 CPUs without VNNI (features then collapse); "int8-exact":
     # integer products exact on every CPU, features within cosine ~0.97 across CPUs; "fp32":
-    # dequantised weights, the same features everywhere (a head trained on them is needed).
+    # dequantised weights, the same features everywhere. None (the default): what the fusion
+    # card's head was trained on; another value is for experiments only, since the head then
+    # reads features it never saw (the self-check at start says so).
     # Derived graphs are built once under cache_dir and checked by sha256 (semantic/numerics.py).
-    semantic_numerics: Numerics = "int8"
+    semantic_numerics: Numerics | None = None
     cache_dir: Path = Path("var/cache")
     # "tfserving": crops go to TensorFlow Serving (the model_path then names the exported
     # SavedModel directory it serves, for the card and the version hash); nothing runs in-process.

@@ -26,6 +26,7 @@ from services.inference.detectors.semantic.views import native_view, whole_view
 from services.inference.predictions.fusion import FusedDetector, FusionCard
 from tests.inference.conftest import ServiceFactory
 from tests.inference.test_predict import predict, signal
+from tests.support.clip import float_reference
 from tests.support.images import jpeg
 
 DEFAULT_CARD = Path("models/deepcatcher-fusion.json")
@@ -49,7 +50,14 @@ def semantic_logit(data: bytes, *, card: FusionCard) -> float:
 
     image, _ = decode_image(data, max_pixels=10**8)
     pixels = to_rgb_array(image)
-    session = onnxruntime.InferenceSession(str(backbone_path(card.semantic.backbone)))
+    backbone = card.semantic.backbone
+    # The card names the numerics its head was trained on: FP32 is the pinned graph with every
+    # integer product replaced by a float one, built here independently of the service's code.
+    session = (
+        float_reference(backbone)
+        if backbone.numerics == "fp32"
+        else onnxruntime.InferenceSession(str(backbone_path(backbone)))
+    )
     views = {"whole": whole_view, "native": native_view}
     # In float32 as the service computes it: the INT8 tower's dynamic quantisation turns the
     # 1e-7 input differences of a float64 computation into about 0.15 of head logit.

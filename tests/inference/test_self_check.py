@@ -66,6 +66,9 @@ async def test_altered_figures_refuse_every_verdict_but_stay_alive(
     start_service: ServiceFactory, tmp_path: Path
 ) -> None:
     card = altered_card(tmp_path, view="semantic")
+    recorded = FusionCard.read(BUNDLED_CARD).self_check
+    assert recorded is not None
+    measured = recorded.inputs[0].views["semantic"].score
     async with start_service(fusion_card_path=card) as client:
         answer = await predict(client)
         batch = await client.post("/v1/predict/batch", files=[("files", ("a.jpg", jpeg()))])
@@ -77,7 +80,10 @@ async def test_altered_figures_refuse_every_verdict_but_stay_alive(
     assert "verdict" not in body and "score" not in body
     detail = body["detail"]
     assert "self-check failed" in detail and "'gradient'" in detail
-    assert "the semantic view's score is 0.0089 where the card has 0.5089" in detail
+    expected = (
+        f"the semantic view's score is {measured:.4f} where the card has {measured + 0.5:.4f}"
+    )
+    assert expected in detail
     assert "cosine of the whole view's class token" in detail
     assert "avx2" in detail and "onnxruntime" in detail and "tensorflow" in detail
     assert assert_problem(batch, 503)["type"] == SELF_CHECK_FAILED
@@ -87,7 +93,9 @@ async def test_altered_figures_refuse_every_verdict_but_stay_alive(
     failed = [c for c in check["checks"] if not c["passed"]]
     assert {(c["input"], c["view"]) for c in failed} == {("gradient", "semantic")}
     score = next(c for c in failed if c["figure"] == "score")
-    assert (score["measured"], score["expected"]) == pytest.approx((0.0089, 0.5089), abs=1e-4)
+    assert (score["measured"], score["expected"]) == pytest.approx(
+        (measured, measured + 0.5), abs=1e-4
+    )
 
 
 async def test_another_low_level_model_leaves_its_figures_and_the_fused_score_unchecked(
@@ -153,13 +161,16 @@ def test_self_check_command_records_figures_in_a_card_without_them(tmp_path: Pat
 
 def test_self_check_command_exits_non_zero_when_the_figures_differ(tmp_path: Path) -> None:
     card = altered_card(tmp_path, view="fused", by=0.2)
+    recorded = FusionCard.read(BUNDLED_CARD).self_check
+    assert recorded is not None
+    fused = recorded.inputs[0].fused
 
     result = CliRunner().invoke(
         cli, ["self-check", "--model", str(BUNDLED_MODEL), "--card", str(card)]
     )
 
     assert result.exit_code == 1
-    assert "the fused score is 0.3526 where the card has 0.5526" in result.stdout
+    assert f"the fused score is {fused:.4f} where the card has {fused + 0.2:.4f}" in result.stdout
 
 
 def test_training_records_the_figures_of_the_card_it_wrote(tmp_path: Path) -> None:

@@ -83,10 +83,11 @@ class FusedDetector:
         *,
         path: Path,
         threads: int,
-        numerics: Numerics = "int8",
+        numerics: Numerics | None = None,
         cache_dir: Path = Path("var/cache"),
     ) -> FusedDetector:
-        """Read the card and open the backbone it names (checked by sha256)."""
+        """Read the card and open the backbone it names (checked by sha256), with the numerics
+        its head was trained on unless `numerics` overrides them."""
         card = FusionCard.read(path)
         tower = open_tower(
             identity=card.semantic.backbone, threads=threads, numerics=numerics, cache_dir=cache_dir

@@ -26,6 +26,8 @@ class BackboneIdentity(BaseModel, frozen=True):
     resource: str = "models/clip_encoder.int8.onnx"
     sha256: str = "2d2da5e254d60501f138004788497e280fd80eb9dd877241aec41761be285d8d"
     runner: Runner = "onnxruntime"
+    # Cards trained before the numerics were recorded ran the pinned file as is.
+    numerics: Numerics = "int8"
     upstream: str = (
         "OpenAI CLIP ViT-B/16 image tower (openai/clip-vit-base-patch16 revision 57c21647), "
         "INT8 dynamically quantised ONNX; weights MIT"
@@ -63,16 +65,20 @@ def open_tower(
     *,
     identity: BackboneIdentity,
     threads: int = 0,
-    numerics: Numerics = "int8",
+    numerics: Numerics | None = None,
     cache_dir: Path = Path("var/cache"),
 ) -> Tower:
-    """The runner the identity names: onnxruntime with the given numerics, or the Keras rebuild."""
+    """The runner the identity names: onnxruntime with its numerics (unless overridden), or the
+    Keras rebuild."""
     if identity.runner == "keras":
         from services.inference.detectors.semantic.rebuild import KerasClipTower
 
         return KerasClipTower.open(identity=identity)
     return ClipTower.open(
-        identity=identity, threads=threads, numerics=numerics, cache_dir=cache_dir
+        identity=identity,
+        threads=threads,
+        numerics=numerics or identity.numerics,
+        cache_dir=cache_dir,
     )
 
 

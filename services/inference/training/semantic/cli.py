@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from services.inference.detectors.semantic.backbone import BackboneIdentity, Runner
+from services.inference.detectors.semantic.backbone import BackboneIdentity, Numerics, Runner
 
 data_app = typer.Typer(
     help="Build the detector's training data from pinned packages.", no_args_is_help=True
@@ -62,6 +62,10 @@ def train_command(
     runner: Annotated[
         Runner, typer.Option(help="Run the CLIP tower by onnxruntime (INT8) or its Keras rebuild.")
     ] = "onnxruntime",
+    numerics: Annotated[
+        Numerics,
+        typer.Option(help="How onnxruntime computes the tower; fp32 gives every CPU one answer."),
+    ] = "fp32",
 ) -> None:
     """Fit the semantic head, calibrate both views, fit the fusion and write its card."""
     from services.inference.training.semantic.train import train_semantic
@@ -73,6 +77,6 @@ def train_command(
         draws=draws,
         seed=seed,
         cache=cache,
-        backbone=BackboneIdentity(runner=runner),
+        backbone=BackboneIdentity(runner=runner, numerics=numerics),
     )
     typer.echo(json.dumps(card.metrics["test"], indent=2))

@@ -33,6 +33,13 @@ def markdown(card: FusionCard) -> str:
     return "\n\n".join(sections) + "\n"
 
 
+NUMERICS_WORDS = {
+    "int8": "the INT8 file as onnxruntime picks its kernels",
+    "int8-exact": "the INT8 file with exact integer products",
+    "fp32": "FP32 with weights dequantised from the INT8 file (the same features on every CPU)",
+}
+
+
 def _header(card: FusionCard) -> str:
     semantic, band = card.semantic, card.thresholds
     weights = ", ".join(f"{name} {weight:.3f}" for name, weight in card.weights.items())
@@ -42,7 +49,8 @@ def _header(card: FusionCard) -> str:
             "",
             f"Created {card.created:%Y-%m-%d}. Semantic view: {semantic.backbone.upstream}, from "
             f"`{semantic.backbone.package}=={semantic.backbone.version}` "
-            f"(`{semantic.backbone.resource}`, sha256 `{semantic.backbone.sha256}`); head on "
+            f"(`{semantic.backbone.resource}`, sha256 `{semantic.backbone.sha256}`), computed "
+            f"as {NUMERICS_WORDS[semantic.backbone.numerics]}; head on "
             f"`{semantic.feature}` of the view(s) {', '.join(semantic.views)}, temperature "
             f"{semantic.calibration.temperature:.3f}. Fusion weights (on each view's "
             f"temperature-scaled logit): {weights}; bias {card.bias:.3f}.",
