@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from PIL import Image
 
 from services.inference.benchmark.server import Server, running_service
 from tests.support.images import encode, jpeg, noise_png
+from tests.support.processes import MemorySampler, rss_bytes
 
 RESULTS = Path(__file__).parent / "results"
 DEFAULT_MODEL = Path("models/deepcatcher-default.keras")
@@ -58,35 +58,6 @@ HOSTILE_IMAGES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "7000x7000 flat": ("huge but cheap", lambda: flat_png(width=7000, height=7000)),
     "20000x2000 banner": ("huge but cheap", lambda: banner_png(width=20000, height=2000)),
 }
-
-
-def rss_bytes(pid: int) -> int:
-    """A process's resident memory now."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-class MemorySampler:
-    """The most resident memory a process held while sampling ran."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes(self.pid))
-            time.sleep(0.005)
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def measure(server: Server, *, name: str, kind: str, data: bytes) -> dict[str, Any]:

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 import zipfile
@@ -31,6 +30,7 @@ import httpx
 from services.api.db.migrate import run_upgrade
 from services.common.processes import free_port, wait_until_ready
 from tests.support.images import jpeg
+from tests.support.processes import MemorySampler, rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -53,35 +53,6 @@ def photos(count: int = 200) -> bytes:
         for seed in range(count):
             archive.writestr(f"photo{seed}.jpg", jpeg(seed=seed, width=640, height=480))
     return buffer.getvalue()
-
-
-def rss_bytes(pid: int) -> int:
-    """A process's resident memory now."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-class MemorySampler:
-    """The most memory a process held while sampling ran."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes(self.pid))
-            time.sleep(0.005)
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 async def poll_health(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
