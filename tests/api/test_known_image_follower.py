@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import numpy as np
 import pytest
 from sqlalchemy import insert, update
@@ -15,28 +12,14 @@ from services.api.db.engine import create_session_factory
 from services.api.known_images import follower as following
 from services.api.known_images.follower import IndexFollower, refresh
 from services.api.known_images.models import KnownImage
-
-
-def entry_of(codes: bytes) -> dict[str, Any]:
-    """A known_images row with these six 32-byte codes."""
-    now = utcnow()
-    return {
-        "id": uuid.uuid4(),
-        "label": "ai",
-        "source": "import",
-        "note": "",
-        "pdq": codes[:32].hex(),
-        "pdq_codes": codes,
-        "created_at": now,
-        "changed_at": now,
-    }
+from tests.support.fingerprints import known_row
 
 
 async def test_loaded_added_sorted_in_and_removed_entries(
     db_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = np.random.default_rng(7)
-    first, second = (entry_of(rng.bytes(6 * 32)) for _ in range(2))
+    first, second = (known_row(rng.bytes(6 * 32)) for _ in range(2))
     last_side = second["pdq_codes"][-32:].hex()
     sessions = create_session_factory(db_engine)
     follower = IndexFollower()
@@ -61,7 +44,7 @@ async def test_loaded_added_sorted_in_and_removed_entries(
 async def test_an_entry_added_after_starting_on_an_empty_table_is_kept(
     db_engine: AsyncEngine, clean_database: None
 ) -> None:
-    entry = entry_of(np.random.default_rng(8).bytes(6 * 32))
+    entry = known_row(np.random.default_rng(8).bytes(6 * 32))
     sessions = create_session_factory(db_engine)
     follower = IndexFollower()
     async with sessions() as session:

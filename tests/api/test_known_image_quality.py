@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 from PIL import Image, ImageDraw
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.api.db.base import utcnow
 from services.api.known_images.matching import stored_hashes
 from services.api.known_images.models import KnownImage
 from tests.api.test_known_images import (
@@ -23,7 +20,7 @@ from tests.api.test_known_images import (
 )
 from tests.conftest import ApiFactory
 from tests.support.api import PNG, assert_problem, count_rows, create_prediction, predict, sign_up
-from tests.support.fingerprints import fingerprints
+from tests.support.fingerprints import fingerprints, known_row
 from tests.support.images import encode
 
 
@@ -89,7 +86,7 @@ async def test_flat_entries_stored_before_the_floor_match_nothing(
     for picture in (FLAT_BLACK, BLANK_PAGE, BANNER):
         found = fingerprints(picture, for_known=True)
         hashes = [found.pdq, found.pdq_centre or found.pdq, *(found.pdq_sides or [])]
-        legacy.append(entry_row(b"".join(bytes.fromhex(pdq) for pdq in hashes)))
+        legacy.append(known_row(b"".join(bytes.fromhex(pdq) for pdq in hashes)))
     async with db_engine.begin() as connection:
         await connection.execute(insert(KnownImage), legacy)
 
@@ -98,20 +95,6 @@ async def test_flat_entries_stored_before_the_floor_match_nothing(
             seen = await check(client, png(picture))
             assert seen["decided_by"] != "known_image"
             assert matches_of(seen)["evidence"]["known"] == []
-
-
-def entry_row(codes: bytes) -> dict[str, object]:
-    now = utcnow()
-    return {
-        "id": uuid.uuid4(),
-        "label": "ai",
-        "source": "import",
-        "note": "",
-        "pdq": codes[:32].hex(),
-        "pdq_codes": codes,
-        "created_at": now,
-        "changed_at": now,
-    }
 
 
 async def test_an_import_of_a_flat_picture_is_refused_with_the_reason(
