@@ -22,8 +22,8 @@ def whole_view(pixels: np.ndarray) -> np.ndarray:
     height, width = pixels.shape[:2]
     scale = SIDE / min(height, width)
     size = (max(round(width * scale), SIDE), max(round(height * scale), SIDE))
-    # The INT8 tower turns even one grey level of difference into a visible change of score,
-    # so the shapes the services accept keep the exact pixels of resizing the whole image.
+    # The card was trained and measured on whole-image resizing (one grey level of difference
+    # moved the INT8 tower's scores visibly), so accepted shapes keep exactly those pixels.
     if size[0] * size[1] <= SIDE * SIDE * MAX_ASPECT_RATIO:
         return centre_square(np.asarray(Image.fromarray(pixels).resize(size, BICUBIC)))
     return centre_resampled(pixels, size=size)
