@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image, JpegImagePlugin
+from scipy import ndimage
 
 from services.inference.training.data.camera import CAMERA_VARIANTS, film_scan, hdr, print_scan, raw
 from services.inference.training.data.camera.jpeg import camera_tables
@@ -42,8 +43,6 @@ def psnr(first: np.ndarray, second: np.ndarray) -> float:
 
 def highpass_sigma(pixels: np.ndarray) -> float:
     """A robust standard deviation of luma minus its 5x5 mean (MAD, so dust specks do not count)."""
-    from scipy import ndimage
-
     luma = pixels.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     detail = (luma - ndimage.uniform_filter(luma, 5))[8:-8, 8:-8]
     return float(1.4826 * np.median(np.abs(detail - np.median(detail))))
