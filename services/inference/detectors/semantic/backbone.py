@@ -67,10 +67,13 @@ def open_tower(
     threads: int = 0,
     numerics: Numerics | None = None,
     cache_dir: Path = Path("var/cache"),
+    layers: bool = False,
 ) -> Tower:
     """The runner the identity names: onnxruntime with its numerics (unless overridden), or the
-    Keras rebuild."""
+    Keras rebuild; `layers` opens the FP32 graph that also gives every block's class token."""
     if identity.runner == "keras":
+        if layers:
+            raise BackboneError("every block's class token needs the onnxruntime runner")
         from services.inference.detectors.semantic.rebuild import KerasClipTower
 
         return KerasClipTower.open(identity=identity)
@@ -79,6 +82,7 @@ def open_tower(
         threads=threads,
         numerics=numerics or identity.numerics,
         cache_dir=cache_dir,
+        layers=layers,
     )
 
 
@@ -96,15 +100,33 @@ class ClipTower:
         threads: int = 0,
         numerics: Numerics = "int8",
         cache_dir: Path = Path("var/cache"),
+        layers: bool = False,
     ) -> ClipTower:
         """Verify and load the tower (deriving its graph on first use); `threads` 0 lets
-        onnxruntime decide."""
-        return cls(session=_session(identity, threads, numerics, cache_dir))
+        onnxruntime decide; `layers` runs the FP32 graph that also gives every block's class
+        token."""
+        if layers and numerics != "fp32":
+            raise BackboneError(
+                f"every block's class token comes from the fp32 graph, not {numerics}"
+            )
+        return cls(session=_session(identity, threads, numerics, cache_dir, layers))
 
     def features(self, pixel_values: np.ndarray) -> np.ndarray:
         """Per view, the projected embedding (512) beside the class token's state (768)."""
-        embeds, tokens = self.session.run(None, {"pixel_values": pixel_values})  # type: ignore[attr-defined]
-        return np.concatenate([embeds, tokens[:, 0, :]], axis=1).astype(np.float32)
+        return self._run(pixel_values)[0]
+
+    def features_and_layers(self, pixel_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The features beside the class token after each encoder block, (n, 12, 768)."""
+        features, layers = self._run(pixel_values)
+        if layers is None:
+            raise BackboneError("every block's class token needs a tower opened with layers=True")
+        return features, layers
+
+    def _run(self, pixel_values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        outputs = self.session.run(None, {"pixel_values": pixel_values})  # type: ignore[attr-defined]
+        embeds, tokens, *layers = outputs
+        features = np.concatenate([embeds, tokens[:, 0, :]], axis=1).astype(np.float32)
+        return features, (layers[0] if layers else None)
 
 
 # Verifying and loading the 90 MB file takes about a second; a process that starts the service
@@ -112,13 +134,17 @@ class ClipTower:
 # onnxruntime allows to run from several threads at once.
 @functools.lru_cache(maxsize=2)
 def _session(
-    identity: BackboneIdentity, threads: int, numerics: Numerics, cache_dir: Path
+    identity: BackboneIdentity, threads: int, numerics: Numerics, cache_dir: Path, layers: bool
 ) -> object:
     import onnxruntime
 
+    from services.inference.detectors.semantic.layers import layers_graph_path
     from services.inference.detectors.semantic.numerics import tower_graph_path
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
-    path = tower_graph_path(identity=identity, numerics=numerics, cache_dir=cache_dir)
+    if layers:
+        path = layers_graph_path(identity=identity, cache_dir=cache_dir)
+    else:
+        path = tower_graph_path(identity=identity, numerics=numerics, cache_dir=cache_dir)
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

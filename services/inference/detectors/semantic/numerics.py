@@ -12,7 +12,8 @@ collapse toward one point. Each derived graph avoids that kernel:
   features on every CPU, thread count and batch.
 
 A derived graph is written under the cache folder on first use and served only while its
-sha256 is the one pinned here; otherwise it is derived again.
+sha256 is the one pinned here; otherwise it is derived again. The "fp32-layers" graph
+(layers.py), derived from the FP32 one, is cached and pinned the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     import onnx
 
 DerivedNumerics = Literal["int8-exact", "fp32"]
+DerivedGraph = Literal["int8-exact", "fp32", "fp32-layers"]
 
 # What deriving each graph from the pinned file (BackboneIdentity's sha256) writes, byte for byte.
 DERIVED_SHA256: dict[tuple[str, str], str] = {
@@ -45,6 +48,9 @@ DERIVED_SHA256: dict[tuple[str, str], str] = {
     (BackboneIdentity().sha256, "fp32"): (
         "2230ebdaf8465cf24f22273be99980b44ee5b4831dac4d56defdd83c19e949fe"
     ),
+    (BackboneIdentity().sha256, "fp32-layers"): (
+        "24d52e851cb25c3798e4be2df5b6aa65291564205be34898122847ea651224fd"
+    ),
 }
 
 
@@ -53,12 +59,30 @@ def tower_graph_path(*, identity: BackboneIdentity, numerics: Numerics, cache_di
     pinned = backbone_path(identity)
     if numerics == "int8":
         return pinned
-    expected = DERIVED_SHA256.get((identity.sha256, numerics))
+    derived: DerivedNumerics = numerics
+    return cached_graph(
+        identity=identity,
+        variant=derived,
+        cache_dir=cache_dir,
+        derive=lambda: derived_graph(pinned=pinned, numerics=derived),
+    )
+
+
+def cached_graph(
+    *,
+    identity: BackboneIdentity,
+    variant: DerivedGraph,
+    cache_dir: Path,
+    derive: Callable[[], onnx.ModelProto],
+) -> Path:
+    """The cached file of a graph derived from the identity's, derived again unless its sha256
+    is the pinned one."""
+    expected = DERIVED_SHA256.get((identity.sha256, variant))
     if expected is None:
-        raise BackboneError(f"no {numerics} graph is pinned for backbone {identity.sha256}")
-    path = cache_dir / f"clip-{identity.sha256[:16]}-{numerics}.onnx"
+        raise BackboneError(f"no {variant} graph is pinned for backbone {identity.sha256}")
+    path = cache_dir / f"clip-{identity.sha256[:16]}-{variant}.onnx"
     if not path.exists() or sha256_of(path) != expected:
-        _write_atomically(derived_graph(pinned=pinned, numerics=numerics), path=path)
+        _write_atomically(derive(), path=path)
     digest = sha256_of(path)
     if digest != expected:
         raise BackboneError(f"{path} was derived with sha256 {digest}, expected {expected}")

@@ -58,8 +58,9 @@ def _dequantised(
     return layer, matrix.astype(np.float32)
 
 
-def tower_model(*, weights: dict[str, np.ndarray]) -> keras.Model:
-    """keras_hub's CLIP vision encoder plus the projection, `weights` assigned to every layer."""
+def tower_model(*, weights: dict[str, np.ndarray], block: int = LAYERS - 1) -> keras.Model:
+    """keras_hub's CLIP vision encoder plus the projection, `weights` assigned to every layer:
+    the embedding beside the class token after encoder block `block` (0-based)."""
     import keras
     from keras_hub.models import CLIPVisionEncoder
 
@@ -70,7 +71,7 @@ def tower_model(*, weights: dict[str, np.ndarray]) -> keras.Model:
         num_heads=HEADS,
         intermediate_dim=MLP,
         intermediate_activation="quick_gelu",
-        intermediate_output_index=LAYERS - 1,
+        intermediate_output_index=block,
         image_shape=(224, 224, 3),
     )
     _assign_encoder(encoder=encoder, weights=weights)
