@@ -28,6 +28,26 @@ from services.inference.detectors.semantic.detector import SemanticDetector
 from services.inference.selfcheck.schemas import SelfCheck
 
 
+class SmallImages(BaseModel):
+    """The fusion and band for images too small for the ordinary ones, fitted on validation's
+    small images alone."""
+
+    long_side_below: int = Field(description="Images whose long side is under this take it.")
+    weights: dict[str, float]
+    bias: float
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class FusionPath:
+    """The weights, bias and band that one image is fused and judged by."""
+
+    weights: dict[str, float]
+    bias: float
+    thresholds: Thresholds
+    small: bool
+
+
 class FusionCard(BaseModel):
     """The fused detector: the semantic view's card, the fusion's weights and its thresholds."""
 
@@ -45,10 +65,21 @@ class FusionCard(BaseModel):
         default=None, description="Known answers for reference inputs, checked at every start."
     )
 
+    small_images: SmallImages | None = Field(
+        default=None, description="Where set, small images are fused and judged apart."
+    )
+
     @classmethod
     def read(cls, path: Path) -> FusionCard:
         """The card stored at `path`."""
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+    def path(self, *, long_side: int) -> FusionPath:
+        """The fusion an image of this long side takes."""
+        small = self.small_images
+        if small is not None and long_side < small.long_side_below:
+            return FusionPath(small.weights, small.bias, small.thresholds, small=True)
+        return FusionPath(self.weights, self.bias, self.thresholds, small=False)
 
 
 def fused_logits(
@@ -62,10 +93,10 @@ def fused_logits(
     return total
 
 
-def fused_score(*, views: list[ViewScore], card: FusionCard) -> float:
-    """The calibrated probability that the image is AI-made, from every view the card weighs."""
+def fused_score(*, views: list[ViewScore], card: FusionCard, path: FusionPath) -> float:
+    """The calibrated probability that the image is AI-made, from every view the path weighs."""
     scaled = {view.name: view.logit / card.temperatures[view.name] for view in views}
-    logit = fused_logits(scaled=scaled, weights=card.weights, bias=card.bias)
+    logit = fused_logits(scaled=scaled, weights=path.weights, bias=path.bias)
     return float(calibrated(logit, temperature=1.0))
 
 
@@ -108,21 +139,25 @@ def served_version(*, model_sha256: str, fused: FusedDetector | None) -> str:
 VIEW_WORDS = {"semantic": "the semantic view", "lowlevel": "the low-level view"}
 
 
-def detector_signal(*, score: float, views: list[ViewScore], card: FusionCard) -> Signal:
+def detector_signal(
+    *, score: float, views: list[ViewScore], card: FusionCard, path: FusionPath
+) -> Signal:
     """The fused score that the verdict reads, with each view's share of it."""
-    thresholds = card.thresholds
+    thresholds = path.thresholds
     named = ", ".join(f"{VIEW_WORDS.get(v.name, v.name)} {v.score:.2f}" for v in views)
+    small = " Judged as a small image, by the fusion fitted on small images." if path.small else ""
     return Signal(
         name="detector",
         score=round(score, 4),
         summary=(
             f"All views together score {score:.2f} ({named}); real below "
-            f"{thresholds.real_below:.2f}, generated above {thresholds.fake_above:.2f}."
+            f"{thresholds.real_below:.2f}, generated above {thresholds.fake_above:.2f}.{small}"
         ),
         evidence={
             "views": {v.name: round(v.score, 4) for v in views},
-            "weights": card.weights,
-            "bias": card.bias,
+            "weights": path.weights,
+            "bias": path.bias,
+            "small_image": path.small,
             "thresholds": thresholds.model_dump(),
             "measured": card.metrics.get("summary", {}),
         },

@@ -159,9 +159,11 @@ def build_prediction(
     score, thresholds = lowlevel.score, card.thresholds
     if fused is not None:
         scores = [lowlevel, *view_scores]
-        score, thresholds = fused_score(views=scores, card=fused.card), fused.card.thresholds
+        path = fused.card.path(long_side=max(prepared.shape))
+        score = fused_score(views=scores, card=fused.card, path=path)
+        thresholds = path.thresholds
         pixel_signals = [
-            detector_signal(score=score, views=scores, card=fused.card),
+            detector_signal(score=score, views=scores, card=fused.card, path=path),
             *(view.signal(found) for view, found in zip(fused.views, view_scores, strict=True)),
             *pixel_signals,
         ]

@@ -109,7 +109,8 @@ def input_figures(
         score.name: ViewFigures(logit=round(score.logit, 6), score=round(score.score, 6), **extra)
         for score, extra in found
     }
-    fused_value = fused_score(views=[score for score, _ in found], card=fused.card)
+    path = fused.card.path(long_side=max(pixels.shape[:2]))
+    fused_value = fused_score(views=[score for score, _ in found], card=fused.card, path=path)
     return InputFigures(
         input=spec, pixels_sha256=pixels_sha256(pixels), views=views, fused=round(fused_value, 6)
     )

@@ -72,6 +72,20 @@ def native_view(pixels: np.ndarray) -> np.ndarray:
     return centre_square(pixels)
 
 
+def native_top_left(pixels: np.ndarray) -> np.ndarray:
+    """The top-left 224 px square at native resolution (the whole view if smaller)."""
+    if min(pixels.shape[:2]) < SIDE:
+        return whole_view(pixels)
+    return pixels[:SIDE, :SIDE]
+
+
+def native_bottom_right(pixels: np.ndarray) -> np.ndarray:
+    """The bottom-right 224 px square at native resolution (the whole view if smaller)."""
+    if min(pixels.shape[:2]) < SIDE:
+        return whole_view(pixels)
+    return pixels[-SIDE:, -SIDE:]
+
+
 def centre_square(pixels: np.ndarray) -> np.ndarray:
     """The central 224x224 square of an image at least that large."""
     height, width = pixels.shape[:2]
@@ -88,4 +102,6 @@ def pixel_values(views: list[np.ndarray]) -> np.ndarray:
 VIEW_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "whole": whole_view,
     "native": native_view,
+    "native_top_left": native_top_left,
+    "native_bottom_right": native_bottom_right,
 }
