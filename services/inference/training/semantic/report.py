@@ -12,7 +12,8 @@ CONDITION_COLUMNS = (
     ("roc_auc_lowlevel", "low-level"),
     ("ai_called_fake", "AI called fake"),
     ("real_called_fake", "real called fake"),
-    ("uncertain", "uncertain"),
+    ("real_uncertain", "real uncertain"),
+    ("ai_uncertain", "AI uncertain"),
 )
 
 
@@ -25,9 +26,13 @@ def markdown(card: FusionCard) -> str:
         _conditions(
             "Validation split (calibration, fusion and thresholds)", metrics.get("validation", {})
         ),
+        _accusations(metrics.get("false_accusations", {})),
+        _kinds(metrics.get("real_kinds", {}).get("test", {})),
         _families(metrics.get("leave_one_family_out", {})),
         _groups(metrics.get("test_groups", {})),
-        _search(metrics.get("head_search_cv_roc_auc", {})),
+        _search(metrics.get("search", {}).get("head", {})),
+        _test_time_views(metrics.get("search", {}).get("test_time_views", {})),
+        _layers(metrics.get("layer_tokens", {})),
         _dataset(card.training.get("dataset", {})),
     ]
     return "\n\n".join(sections) + "\n"
@@ -57,8 +62,99 @@ def _header(card: FusionCard) -> str:
             "",
             f"Verdict thresholds: `real` below {band.real_below:.3f}, `fake` above "
             f"{band.fake_above:.3f}. Chosen by: {band.target}.",
+            *_small_images(card),
         ]
     )
+
+
+def _small_images(card: FusionCard) -> list[str]:
+    small = card.small_images
+    if small is None:
+        return []
+    weights = ", ".join(f"{name} {weight:.3f}" for name, weight in small.weights.items())
+    band = small.thresholds
+    return [
+        "",
+        f"Small images (long side under {small.long_side_below} px) take their own fusion, "
+        f"fitted on validation's small images: {weights}; bias {small.bias:.3f}; `real` below "
+        f"{band.real_below:.3f}, `fake` above {band.fake_above:.3f}.",
+    ]
+
+
+def _accusations(found: dict[str, dict[str, dict[str, Any]]]) -> str:
+    lines = [
+        "## Real images called fake, with 95% intervals",
+        "",
+        "An image is a source photo or one of its camera and scanner variants. The exact "
+        "interval treats images as independent; the by-source one resamples source photos, "
+        "since variants of one photo share its content.",
+        "",
+        "| split | when | images | sources | called fake | rate | exact | by source |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    for split, rows in found.items():
+        lines += [
+            f"| {split} | {when.replace('_', ' ')} | {row.get('images')} | {row.get('sources')} | "
+            f"{row.get('accused')} | {_cell(row.get('rate'), percent=True)} | "
+            f"{_interval(row.get('interval_exact'))} | {_interval(row.get('interval_by_source'))} |"
+            for when, row in rows.items()
+        ]
+    return "\n".join(lines)
+
+
+def _interval(bounds: object) -> str:
+    if not isinstance(bounds, list | tuple):
+        return "-"
+    return f"{bounds[0]:.1%} to {bounds[1]:.1%}"
+
+
+def _kinds(rows: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "## Test split: real images called fake per kind (under any condition)",
+        "",
+        "| kind | images | sources | called fake | rate | by source |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    lines += [
+        f"| {kind} | {row.get('images')} | {row.get('sources')} | {row.get('accused')} | "
+        f"{_cell(row.get('rate'), percent=True)} | {_interval(row.get('interval_by_source'))} |"
+        for kind, row in rows.items()
+    ]
+    return "\n".join(lines)
+
+
+def _test_time_views(rows: dict[str, dict[str, float]]) -> str:
+    lines = [
+        "## Test-time views (validation, images of 320 px or more)",
+        "",
+        "The head's mean logit over each set of views; the set catching most AI images at the "
+        "1% band was chosen (fewer views on a tie).",
+        "",
+        "| views | ROC-AUC | AI called fake |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {row['roc_auc']:.4f} | {row['ai_called_fake']:.1%} |"
+        for name, row in rows.items()
+    ]
+    return "\n".join(lines)
+
+
+def _layers(rows: dict[str, dict[str, float]]) -> str:
+    lines = [
+        "## Intermediate-layer class tokens (RINE), measured not served",
+        "",
+        "Heads on the whole view's class tokens after the named encoder blocks, fitted on "
+        "train, scored on validation.",
+        "",
+        "| blocks | ROC-AUC | AI called fake at 1% real |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {row['roc_auc']:.4f} | {row['ai_called_fake_at_1pct']:.1%} |"
+        for name, row in rows.items()
+    ]
+    return "\n".join(lines)
 
 
 def _conditions(title: str, rows: dict[str, dict[str, Any]]) -> str:

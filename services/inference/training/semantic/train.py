@@ -14,11 +14,14 @@ from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
 from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import BackboneIdentity
 from services.inference.detectors.semantic.card import LinearHead, SemanticCard
-from services.inference.predictions.fusion import FusionCard
+from services.inference.predictions.fusion import FusionCard, SmallImages
+from services.inference.training.calibration import verdicts
 from services.inference.training.data.build import DataRow
-from services.inference.training.evaluation.metrics import confusion, roc_auc
-from services.inference.training.semantic.embed import Embedded, Sample
+from services.inference.training.evaluation.metrics import roc_auc
+from services.inference.training.semantic.accusations import false_accusations, per_kind
+from services.inference.training.semantic.embed import CAMERA, Embedded, Sample
 from services.inference.training.semantic.fit import (
+    TEST_TIME_VIEWS,
     Fusion,
     HeadChoice,
     band,
@@ -28,11 +31,14 @@ from services.inference.training.semantic.fit import (
     fit_fusion,
     fit_head,
     head_logits,
-    out_of_fold_logits,
     split_indices,
 )
+from services.inference.training.semantic.layer_tokens import layer_heads
 
-MAX_REAL_CALLED_FAKE = 0.02
+MAX_REAL_CALLED_FAKE = 0.01
+# Images whose long side is under this many pixels take their own fusion and band: a thumbnail
+# holds too few pixels for the low-level view, and little for the semantic one.
+SMALL_BELOW = 320
 LIMITATIONS = [
     "Its AI examples are still images of diffusion-era generators (ComfyUI template previews); "
     "its low-level view also learned the traces of a CycleGAN on real photos, but it saw no GAN "
@@ -50,64 +56,96 @@ LOGO_MIN_IMAGES = 10
 
 
 @dataclass(frozen=True, slots=True)
+class FittedPath:
+    """The fusion and its band for one size of image."""
+
+    fusion: Fusion
+    band: Thresholds
+
+
+@dataclass(frozen=True, slots=True)
 class FittedViews:
-    """What validation fixed: the head, both views' temperatures, the fusion and its band."""
+    """What validation fixed: the scorer, and the fusion with its band for ordinary and for
+    small images."""
+
+    scorer: Scorer
+    semantic_band: Thresholds
+    large: FittedPath
+    small: FittedPath
+
+
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """The head, the views it scores and each view's temperature."""
 
     choice: HeadChoice
     head: LinearHead
+    views: tuple[str, ...]
     temperatures: dict[str, float]
-    fusion: Fusion
-    semantic_band: Thresholds
-    fused_band: Thresholds
+
+    def scaled_logits(self, embedded: Embedded, indices: np.ndarray) -> dict[str, np.ndarray]:
+        """Each view's temperature-scaled logit for the samples."""
+        semantic = head_logits(
+            embedded, indices, head=self.head, choice=self.choice, views=self.views
+        )
+        return {
+            "semantic": semantic / self.temperatures["semantic"],
+            "lowlevel": embedded.lowlevel_logits[indices] / self.temperatures["lowlevel"],
+        }
 
 
-def scaled_logits(
-    embedded: Embedded,
-    indices: np.ndarray,
-    *,
-    head: LinearHead,
-    choice: HeadChoice,
-    temperatures: dict[str, float],
-) -> dict[str, np.ndarray]:
-    """Each view's temperature-scaled logit for the samples."""
-    return {
-        "semantic": head_logits(embedded, indices, head=head, choice=choice)
-        / temperatures["semantic"],
-        "lowlevel": embedded.lowlevel_logits[indices] / temperatures["lowlevel"],
-    }
+def is_small(embedded: Embedded, indices: np.ndarray) -> np.ndarray:
+    """Which samples the service routes to the small-image path."""
+    return np.array([embedded.samples[i].long_side < SMALL_BELOW for i in indices], dtype=bool)
 
 
 def fit_views(embedded: Embedded, *, lowlevel_temperature: float) -> tuple[FittedViews, Any]:
-    """Choose and fit the head on train; calibrate and fuse on validation; set the bands on
-    validation under every condition together with the training split's out-of-fold scores
-    (validation alone is too small to bound a 2% rate)."""
+    """Choose and fit the head on train; choose its test-time views, calibrate, fuse and set
+    the bands on validation, apart for small images."""
     train, val = split_indices(embedded, "train"), split_indices(embedded, "val")
     choice, search = choose_head(embedded, train)
     head = fit_head(embedded, train, choice=choice)
+    views, view_search = choose_test_time_views(embedded, val, head=head, choice=choice)
     labels = embedded.labels[val]
-    semantic_t = calibration(head_logits(embedded, val, head=head, choice=choice), labels)
+    logits = head_logits(embedded, val, head=head, choice=choice, views=views)
+    semantic_t = calibration(logits, labels)
     temperatures = {"semantic": semantic_t.temperature, "lowlevel": lowlevel_temperature}
-    scaled = scaled_logits(embedded, val, head=head, choice=choice, temperatures=temperatures)
-    fusion = fit_fusion(scaled, labels)
-    evidence = np.concatenate([val, train])
-    held_out = {
-        "semantic": np.concatenate(
-            [
-                scaled["semantic"],
-                out_of_fold_logits(embedded, train, choice=choice) / semantic_t.temperature,
-            ]
-        ),
-        "lowlevel": embedded.lowlevel_logits[evidence] / lowlevel_temperature,
-    }
+    scorer = Scorer(choice=choice, head=head, views=views, temperatures=temperatures)
+    scaled = scorer.scaled_logits(embedded, val)
+    small = is_small(embedded, val)
     fitted = FittedViews(
-        choice=choice,
-        head=head,
-        temperatures=temperatures,
-        fusion=fusion,
-        semantic_band=_band(held_out["semantic"], embedded, evidence),
-        fused_band=_band(fusion.logits(held_out), embedded, evidence),
+        scorer=scorer,
+        semantic_band=_band(scaled["semantic"][~small], embedded, val[~small]),
+        large=_fitted_path(scaled, embedded, val, mask=~small),
+        small=_fitted_path(scaled, embedded, val, mask=small),
     )
-    return fitted, search
+    return fitted, {"head": search, "test_time_views": view_search}
+
+
+def _fitted_path(
+    scaled: dict[str, np.ndarray], embedded: Embedded, indices: np.ndarray, *, mask: np.ndarray
+) -> FittedPath:
+    part = {name: values[mask] for name, values in scaled.items()}
+    fusion = fit_fusion(part, embedded.labels[indices][mask])
+    return FittedPath(fusion=fusion, band=_band(fusion.logits(part), embedded, indices[mask]))
+
+
+def choose_test_time_views(
+    embedded: Embedded, indices: np.ndarray, *, head: LinearHead, choice: HeadChoice
+) -> tuple[tuple[str, ...], dict[str, dict[str, float]]]:
+    """The views whose mean logit catches most AI images on validation at the band that keeps
+    real images called fake at MAX_REAL_CALLED_FAKE (fewer views on a tie)."""
+    large = indices[~is_small(embedded, indices)]
+    found: dict[str, dict[str, float]] = {}
+    for views in TEST_TIME_VIEWS:
+        logits = head_logits(embedded, large, head=head, choice=choice, views=views)
+        scores = calibrated(logits, temperature=1.0)
+        thresholds = _band(logits, embedded, large)
+        caught = float(np.mean(scores[embedded.labels[large] == 1] > thresholds.fake_above))
+        auc = roc_auc(embedded.labels[large], logits) or 0.0
+        found["+".join(views)] = {"roc_auc": round(auc, 4), "ai_called_fake": round(caught, 4)}
+    best = max(TEST_TIME_VIEWS, key=lambda v: (found["+".join(v)]["ai_called_fake"], -len(v)))
+    return best, found
 
 
 def _band(logits: np.ndarray, embedded: Embedded, indices: np.ndarray) -> Thresholds:
@@ -118,19 +156,33 @@ def _band(logits: np.ndarray, embedded: Embedded, indices: np.ndarray) -> Thresh
 def view_scores(
     embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews
 ) -> dict[str, np.ndarray]:
-    """Calibrated scores of the semantic, low-level and fused detector for the samples."""
-    scaled = scaled_logits(
-        embedded,
-        indices,
-        head=fitted.head,
-        choice=fitted.choice,
-        temperatures=fitted.temperatures,
+    """Calibrated scores of the semantic, low-level and fused detector for the samples, each
+    sample fused on the path its size takes."""
+    scaled = fitted.scorer.scaled_logits(embedded, indices)
+    fused = np.where(
+        is_small(embedded, indices),
+        fitted.small.fusion.logits(scaled),
+        fitted.large.fusion.logits(scaled),
     )
     return {
         "semantic": calibrated(scaled["semantic"], temperature=1.0),
         "lowlevel": calibrated(scaled["lowlevel"], temperature=1.0),
-        "fused": calibrated(fitted.fusion.logits(scaled), temperature=1.0),
+        "fused": calibrated(fused, temperature=1.0),
     }
+
+
+def fused_verdicts(
+    embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's fused score and verdict, under the band of the path its size takes."""
+    scores = view_scores(embedded, indices, fitted=fitted)["fused"]
+    small = is_small(embedded, indices)
+    called = np.where(
+        small,
+        verdicts(scores, thresholds=fitted.small.band),
+        verdicts(scores, thresholds=fitted.large.band),
+    )
+    return scores, called
 
 
 def condition_rows(
@@ -139,27 +191,29 @@ def condition_rows(
     """Per condition of the split: each view's ROC-AUC, and the fused verdicts' rates."""
     conditions = np.array([embedded.samples[i].condition for i in indices])
     scores = view_scores(embedded, indices, fitted=fitted)
+    called = fused_verdicts(embedded, indices, fitted=fitted)[1]
     labels = embedded.labels[indices]
     rows: dict[str, dict[str, Any]] = {}
     for name in dict.fromkeys(conditions):
         mask = conditions == name
-        rows[name] = _verdict_rates(scores["fused"][mask], labels[mask], band=fitted.fused_band)
+        rows[name] = verdict_rates(called[mask], labels[mask])
         for view, values in scores.items():
             rows[name][f"roc_auc_{view}"] = _rounded(roc_auc(labels[mask], values[mask]))
     return rows
 
 
-def _verdict_rates(scores: np.ndarray, labels: np.ndarray, *, band: Thresholds) -> dict[str, Any]:
-    matrix = confusion(labels, scores, thresholds=band)
-    ai, real = matrix["fake"], matrix["real"]
-    n_ai, n_real = sum(ai.values()), sum(real.values())
+def verdict_rates(called: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """How many of each class, and the share of each verdict, with the uncertain band per class."""
+    ai, real = called[labels == 1], called[labels == 0]
     return {
-        "ai": n_ai,
-        "real": n_real,
-        "ai_called_fake": _rate(ai["fake"], n_ai),
-        "real_called_fake": _rate(real["fake"], n_real),
-        "ai_called_real": _rate(ai["real"], n_ai),
-        "uncertain": _rate(ai["uncertain"] + real["uncertain"], n_ai + n_real),
+        "ai": len(ai),
+        "real": len(real),
+        "ai_called_fake": _rate(int((ai == "fake").sum()), len(ai)),
+        "real_called_fake": _rate(int((real == "fake").sum()), len(real)),
+        "ai_called_real": _rate(int((ai == "real").sum()), len(ai)),
+        "uncertain": _rate(int((called == "uncertain").sum()), len(called)),
+        "real_uncertain": _rate(int((real == "uncertain").sum()), len(real)),
+        "ai_uncertain": _rate(int((ai == "uncertain").sum()), len(ai)),
     }
 
 
@@ -183,9 +237,9 @@ def leave_one_family_out(embedded: Embedded, *, fitted: FittedViews) -> dict[str
         if images < LOGO_MIN_IMAGES:
             continue
         train = embedded.where(_training_without(family))
-        head = fit_head(embedded, train, choice=fitted.choice)
+        head = fit_head(embedded, train, choice=fitted.scorer.choice)
         both = np.concatenate([held, real])
-        logits = head_logits(embedded, both, head=head, choice=fitted.choice)
+        logits = head_logits(embedded, both, head=head, choice=fitted.scorer.choice)
         rows[family] = {
             "images": images,
             "samples": len(held),
@@ -201,13 +255,15 @@ def _training_without(family: str) -> Callable[[Sample], bool]:
 def per_group(
     embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews
 ) -> dict[str, dict[str, dict[str, int]]]:
-    """Per AI family and per kind of real image: images, and how many were called fake under
-    each condition and under at least one (a real image accused once is accused)."""
-    fake = view_scores(embedded, indices, fitted=fitted)["fused"] > fitted.fused_band.fake_above
+    """Per AI family and per kind of real image: source images, how many were called fake under
+    each condition (camera variants pooled), and under at least one (a real image accused once
+    is accused)."""
+    fake = fused_verdicts(embedded, indices, fitted=fitted)[1] == "fake"
     groups: dict[str, dict[str, dict[str, int]]] = {"ai": {}, "real": {}}
     accused: dict[str, bool] = {}
     for position, index in enumerate(indices):
         row, condition = embedded.samples[index].row, embedded.samples[index].condition
+        condition = "camera variants" if condition.startswith(CAMERA) else condition
         entry = groups[row.label].setdefault(row.family, {"images": 0})
         entry["images"] += condition == "original"
         entry[condition] = entry.get(condition, 0) + int(fake[position])
@@ -219,6 +275,55 @@ def per_group(
     return {label: dict(sorted(rows.items())) for label, rows in groups.items()}
 
 
+def evaluate(
+    embedded: Embedded,
+    *,
+    fitted: FittedViews,
+    search: dict[str, Any],
+    people: dict[str, bool] | None,
+) -> dict[str, Any]:
+    """Every figure the card records, on validation and on test."""
+    val, test = split_indices(embedded, "val"), split_indices(embedded, "test")
+    called = {
+        name: fused_verdicts(embedded, part, fitted=fitted)[1]
+        for name, part in (("val", val), ("test", test))
+    }
+    return {
+        "search": search,
+        "validation": condition_rows(embedded, val, fitted=fitted),
+        "test": condition_rows(embedded, test, fitted=fitted),
+        "test_groups": per_group(embedded, test, fitted=fitted),
+        "false_accusations": {
+            "validation": false_accusations(embedded, val, called=called["val"]),
+            "test": false_accusations(embedded, test, called=called["test"]),
+        },
+        "real_kinds": {
+            "validation": per_kind(embedded, val, called=called["val"], people=people),
+            "test": per_kind(embedded, test, called=called["test"], people=people),
+        },
+        "leave_one_family_out": leave_one_family_out(embedded, fitted=fitted),
+        "layer_tokens": layer_heads(
+            embedded,
+            train=split_indices(embedded, "train"),
+            val=val[~is_small(embedded, val)],
+            max_real_called_fake=MAX_REAL_CALLED_FAKE,
+        ),
+    }
+
+
+def people_in_pictures(embedded: Embedded, indices: np.ndarray, *, root: Path) -> dict[str, bool]:
+    """Per held-out real source photo: whether a face detector finds a person in it."""
+    from services.inference.training.evaluation.people import person_in_picture
+    from services.inference.training.pipeline.images import read_pixels
+
+    rows = {embedded.samples[i].row.name: embedded.samples[i].row for i in indices}
+    return {
+        name: person_in_picture(read_pixels(root / row.file))
+        for name, row in rows.items()
+        if row.label == "real"
+    }
+
+
 def fusion_card(
     *,
     fitted: FittedViews,
@@ -228,22 +333,30 @@ def fusion_card(
     backbone: BackboneIdentity,
 ) -> FusionCard:
     """The card the service loads: the semantic view's card inside the fusion's."""
+    scorer = fitted.scorer
     semantic = SemanticCard(
         backbone=backbone,
-        views=list(fitted.choice.views),
-        feature=fitted.choice.feature,
-        head=fitted.head,
-        calibration={"temperature": fitted.temperatures["semantic"]},
+        views=list(scorer.views),
+        feature=scorer.choice.feature,
+        head=scorer.head,
+        calibration={"temperature": scorer.temperatures["semantic"]},
         thresholds=fitted.semantic_band,
-        training={"regularisation_c": fitted.choice.c},
+        training={"regularisation_c": scorer.choice.c, "views": list(scorer.choice.views)},
     )
+    small = fitted.small
     return FusionCard(
         created=datetime.now(UTC).replace(microsecond=0),
         semantic=semantic,
-        weights=fitted.fusion.weights,
-        temperatures=fitted.temperatures,
-        bias=fitted.fusion.bias,
-        thresholds=fitted.fused_band,
+        weights=fitted.large.fusion.weights,
+        temperatures=scorer.temperatures,
+        bias=fitted.large.fusion.bias,
+        thresholds=fitted.large.band,
+        small_images=SmallImages(
+            long_side_below=SMALL_BELOW,
+            weights=small.fusion.weights,
+            bias=small.fusion.bias,
+            thresholds=small.band,
+        ),
         metrics=evaluation,
         training={**training, "lowlevel_model": {"name": lowlevel.name, "sha256": lowlevel.sha256}},
         limitations=LIMITATIONS,
@@ -313,21 +426,18 @@ def train_semantic(
     if cache is not None and cache.exists():
         embedded = _read_cache(cache, rows=rows)
     else:
-        tower = open_tower(identity=backbone)
+        # FP32 towers also give every block's class token, so RINE's features are measured.
+        layered = backbone.runner == "onnxruntime" and backbone.numerics == "fp32"
+        tower = open_tower(identity=backbone, layers=layered)
         embedded = embed(
             rows, root=manifest.parent, tower=tower, lowlevel=lowlevel, draws=draws, seed=seed
         )
         if cache is not None:
             _write_cache(cache, embedded)
     fitted, search = fit_views(embedded, lowlevel_temperature=lowlevel_card.calibration.temperature)
-    test = split_indices(embedded, "test")
-    evaluation = {
-        "head_search_cv_roc_auc": search,
-        "validation": condition_rows(embedded, split_indices(embedded, "val"), fitted=fitted),
-        "test": condition_rows(embedded, test, fitted=fitted),
-        "test_groups": per_group(embedded, test, fitted=fitted),
-        "leave_one_family_out": leave_one_family_out(embedded, fitted=fitted),
-    }
+    held_out = embedded.where(lambda sample: sample.row.split != "train")
+    people = people_in_pictures(embedded, held_out, root=manifest.parent)
+    evaluation = evaluate(embedded, fitted=fitted, search=search, people=people)
     training = {"dataset": dataset_summary(rows), "draws_per_training_image": draws, "seed": seed}
     card = fusion_card(
         fitted=fitted,
@@ -343,20 +453,26 @@ def train_semantic(
 def _write_cache(path: Path, embedded: Embedded) -> None:
     names = [s.row.name for s in embedded.samples]
     conditions = [s.condition for s in embedded.samples]
-    np.savez(
-        path,
-        features=embedded.features,
-        lowlevel=embedded.lowlevel_logits,
-        names=names,
-        conditions=conditions,
-    )
+    arrays: dict[str, Any] = {
+        "features": embedded.features,
+        "lowlevel": embedded.lowlevel_logits,
+        "names": names,
+        "conditions": conditions,
+        "long_sides": [s.long_side for s in embedded.samples],
+    }
+    if embedded.layers is not None:
+        arrays["layers"] = embedded.layers
+    np.savez(path, **arrays)
 
 
 def _read_cache(path: Path, *, rows: list[DataRow]) -> Embedded:
     stored = np.load(path)
     by_name = {row.name: row for row in rows}
     samples = [
-        Sample(row=by_name[str(n)], condition=str(c))
-        for n, c in zip(stored["names"], stored["conditions"], strict=True)
+        Sample(row=by_name[str(n)], condition=str(c), long_side=int(side))
+        for n, c, side in zip(
+            stored["names"], stored["conditions"], stored["long_sides"], strict=True
+        )
     ]
-    return Embedded(samples, stored["features"], stored["lowlevel"])
+    layers = stored["layers"] if "layers" in stored.files else None
+    return Embedded(samples, stored["features"], stored["lowlevel"], layers)
