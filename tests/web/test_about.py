@@ -36,18 +36,21 @@ async def test_about_shows_rates_per_generator_family_and_kind_of_real_image(
 ) -> None:
     measured = FusionCard.read(Path("models/deepcatcher-fusion.json")).metrics
     flux = measured["test_groups"]["ai"]["flux"]
-    animals = measured["test_groups"]["real"]["photo-animal"]
+    kinds = measured["real_kinds"]["test"]
 
     page = await web.get("/about")
 
     assert "How often it catches each generator family" in page.text
     assert f'<th scope="row">flux</th><td>{flux["original"]} of {flux["images"]}</td>' in page.text
     assert "How often it wrongly accuses each kind of real image" in page.text
-    accused = f"{animals['any_condition']} of {animals['images']}"
-    assert f'<th scope="row">photo: animal</th><td>{accused}</td>' in page.text
-    collages = measured["test_groups"]["real"]["collage"]
-    accused = f"{collages['any_condition']} of {collages['images']}"
-    assert f'<th scope="row">collage of photos</th><td>{accused}</td>' in page.text
+    for kind, name in (("photo-animal", "photo: animal"), ("with people", "with people")):
+        found = kinds[kind]
+        accused = f"{found['accused']} of {found['images']}</td><td>{found['sources']}</td>"
+        assert f'<th scope="row">{name}</th><td>{accused}' in page.text
+    test = measured["false_accusations"]["test"]["as_made"]
+    assert f"<dt>Test (never used), as made</dt><dd>{test['accused']} of {test['images']}" in (
+        page.text
+    )
 
 
 def _card_with_measurements() -> ModelList:

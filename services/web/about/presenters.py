@@ -133,17 +133,67 @@ class CardView:
 
     @property
     def real_kinds(self) -> list[GroupRow]:
-        """Held-out real images per kind: how many were called AI-generated in any condition."""
+        """Held-out real images per kind (and with or without people): how many were called
+        AI-generated in any condition, with the range the rate could well lie in."""
         measured = self.model.detector.measured if self.model.detector else {}
+        kinds = (measured.get("real_kinds") or {}).get("test") or {}
+        if kinds:
+            return [_kind_row(kind, found) for kind, found in kinds.items()]
         groups = (measured.get("test_groups") or {}).get("real") or {}
         return [
             GroupRow(
-                name=KIND_NAMES.get(kind, kind.replace("photo-", "photo: ")),
+                name=_kind_name(kind),
                 images=int(counts.get("images", 0)),
                 cells=[_count(counts.get("any_condition"), counts.get("images"))],
             )
             for kind, counts in groups.items()
         ]
+
+    @property
+    def false_accusations(self) -> list[tuple[str, str]]:
+        """Real images called AI-generated on validation and test, as made and in any
+        condition, each with its 95% range."""
+        measured = self.model.detector.measured if self.model.detector else {}
+        found = measured.get("false_accusations") or {}
+        words = {"validation": "Validation (sets the threshold)", "test": "Test (never used)"}
+        return [
+            (f"{words.get(split, split)}, {when.replace('_', ' ')}", _rate_words(row))
+            for split, rows in found.items()
+            for when, row in rows.items()
+        ]
+
+
+def _kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind.replace("photo-", "photo: "))
+
+
+def _kind_row(kind: str, found: dict[str, Any]) -> GroupRow:
+    images = int(found.get("images", 0))
+    return GroupRow(
+        name=_kind_name(kind),
+        images=images,
+        cells=[
+            _count(found.get("accused"), images),
+            str(found.get("sources", "")),
+            _range(found.get("interval_by_source")),
+        ],
+    )
+
+
+def _range(bounds: object) -> str:
+    if not isinstance(bounds, list | tuple) or len(bounds) != 2:
+        return "not measured"
+    return f"{bounds[0]:.1%} to {bounds[1]:.1%}"
+
+
+def _rate_words(row: dict[str, Any]) -> str:
+    accused, images = row.get("accused"), row.get("images")
+    if not isinstance(accused, int) or not isinstance(images, int) or not images:
+        return "not measured"
+    return (
+        f"{accused} of {images} images from {row.get('sources')} photos "
+        f"({accused / images:.1%}; 95% range {_range(row.get('interval_by_source'))})"
+    )
 
 
 def card_view(model: ModelInfo) -> CardView:
