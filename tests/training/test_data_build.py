@@ -90,18 +90,28 @@ def test_images_resembling_an_evaluation_set_are_found(tmp_path: Path) -> None:
     assert isinstance(hashes["same"], imagehash.ImageHash)
 
 
-def test_splits_mix_every_group_and_are_seeded() -> None:
-    groups = {f"ai-{i}": "ai/flux" for i in range(20)} | {
-        f"real-{i}": "real/city" for i in range(20)
+def test_splits_take_their_shares_and_are_seeded() -> None:
+    groups = {f"ai-{i}": "ai/flux" for i in range(2000)} | {
+        f"real-{i}": "real/city" for i in range(2000)
     }
 
     splits = stratified_splits(groups, config=DataConfig())
 
     assert splits == stratified_splits(groups, config=DataConfig())
     # Real images get the larger validation share that the false-accusation band rests on.
-    for prefix, expected in (("ai", (3, 3, 14)), ("real", (3, 5, 12))):
+    for prefix, val_share in (("ai", 0.15), ("real", 0.25)):
         counts = [v for k, v in splits.items() if k.startswith(prefix)]
-        assert (counts.count("test"), counts.count("val"), counts.count("train")) == expected
+        assert abs(counts.count("val") / len(counts) - val_share) < 0.03
+        assert abs(counts.count("test") / len(counts) - 0.15) < 0.03
+
+
+def test_adding_images_moves_no_other_image_between_splits() -> None:
+    groups = {f"photo-{i}": "real/city" for i in range(200)}
+    more = groups | {f"new-{i}": "real/city" for i in range(50)}
+
+    before, after = (stratified_splits(g, config=DataConfig()) for g in (groups, more))
+
+    assert all(after[name] == split for name, split in before.items())
 
 
 def solid(path: Path, *, colour: tuple[int, int, int], size: tuple[int, int]) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,12 +13,12 @@ CARD = Path("models/deepcatcher-fusion.json")
 
 
 @pytest.fixture(scope="module")
-def metrics() -> dict:
+def metrics() -> dict[str, Any]:
     return FusionCard.read(CARD).metrics
 
 
 def test_the_band_rests_on_at_least_500_real_validation_images_and_accuses_at_most_1pct(
-    metrics: dict,
+    metrics: dict[str, Any],
 ) -> None:
     as_made = metrics["false_accusations"]["validation"]["as_made"]
 
@@ -27,8 +28,13 @@ def test_the_band_rests_on_at_least_500_real_validation_images_and_accuses_at_mo
     assert low <= as_made["rate"] <= high
 
 
-def test_every_validation_condition_accuses_at_most_1pct_of_real_images(metrics: dict) -> None:
-    pooled = {"camera variants": [], "camera variants, laundered": []}
+def test_every_validation_condition_accuses_at_most_1pct_of_real_images(
+    metrics: dict[str, Any],
+) -> None:
+    pooled: dict[str, list[dict[str, Any]]] = {
+        "camera variants": [],
+        "camera variants, laundered": [],
+    }
     for condition, row in metrics["validation"].items():
         if condition.startswith("camera/"):
             key = "camera variants, laundered" if "+" in condition else "camera variants"
@@ -40,7 +46,7 @@ def test_every_validation_condition_accuses_at_most_1pct_of_real_images(metrics:
         assert accused <= 0.01 * sum(row["real"] for row in rows)
 
 
-def test_camera_and_scanner_traces_do_not_make_ai_images_look_real(metrics: dict) -> None:
+def test_camera_and_scanner_traces_do_not_make_ai_images_look_real(metrics: dict[str, Any]) -> None:
     # Every variant is applied to both classes; if noise, grain or a scan's dots had come to
     # mean "real", AI images put through them would be caught far less than as made.
     test = metrics["test"]

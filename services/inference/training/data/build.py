@@ -25,7 +25,7 @@ from services.inference.training.data.renders import render_screens
 from services.inference.training.pipeline.images import read_pixels
 from services.inference.training.recipe.build import RecipeConfig, assign_splits
 from services.inference.training.recipe.photos import Photo, bundled_photos, sklearn_photos
-from services.inference.training.samples import Split, seeded_splits
+from services.inference.training.samples import Split
 
 MANIFEST_FILE = "manifest.jsonl"
 # Perceptual-hash Hamming distances (of 64 bits): near-duplicates within the data, and
@@ -104,21 +104,28 @@ def near_duplicates(hashes: dict[str, imagehash.ImageHash]) -> set[str]:
     return dropped
 
 
+def name_split(name: str, *, seed: int, val_share: float, test_share: float) -> Split:
+    """A split drawn from the hash of the seed and the name alone, so that adding images to
+    the build never moves another image between splits (no model trained on an earlier build
+    is scored on an image it trained on)."""
+    digest = hashlib.sha256(f"{seed}/{name}".encode()).digest()
+    position = int.from_bytes(digest[:8], "big") / 2**64
+    if position < test_share:
+        return "test"
+    return "val" if position < test_share + val_share else "train"
+
+
 def stratified_splits(groups: dict[str, str], *, config: DataConfig) -> dict[str, Split]:
-    """A seeded train/val/test split within each group (label and family), so each split mixes;
-    real images with their own shares."""
-    real = {name: group for name, group in groups.items() if group.startswith("real/")}
-    ai = {name: group for name, group in groups.items() if name not in real}
+    """Each image's split from its name: real images with their own shares, so that the
+    false-accusation band rests on more of them."""
     return {
-        **seeded_splits(
-            ai, seed=config.seed, val_share=config.val_share, test_share=config.test_share
-        ),
-        **seeded_splits(
-            real,
-            seed=config.seed + 1,
-            val_share=config.real_val_share,
-            test_share=config.real_test_share,
-        ),
+        name: name_split(
+            name,
+            seed=config.seed,
+            val_share=config.real_val_share if group.startswith("real/") else config.val_share,
+            test_share=config.real_test_share if group.startswith("real/") else config.test_share,
+        )
+        for name, group in groups.items()
     }
 
 

@@ -9,6 +9,7 @@ do to an AI image too.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,13 @@ def view_features(
     return rows, None if layers is None else layers[0]
 
 
+def row_rng(*, seed: int, name: str) -> np.random.Generator:
+    """The random draws of one image, from the seed and its name alone, so that its samples
+    do not depend on which other images the build holds (and can be reused)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return np.random.default_rng([seed, int.from_bytes(digest[:8], "big")])
+
+
 def embed(
     rows: list[DataRow],
     *,
@@ -174,7 +182,6 @@ def embed(
     seed: int,
 ) -> Embedded:
     """Every sample's tower features and low-level logit."""
-    rng = np.random.default_rng(seed)
     samples: list[Sample] = []
     features: list[np.ndarray] = []
     layers: list[np.ndarray] = []
@@ -182,6 +189,7 @@ def embed(
     for row in rows:
         pixels = read_pixels(root / row.file)
         views = TRAINING_VIEWS if row.split == "train" else VIEWS
+        rng = row_rng(seed=seed, name=row.name)
         for condition, seen in variants(pixels, row=row, draws=draws, rng=rng):
             found, layer_tokens = view_features(tower, seen, views=views)
             features.append(found)
@@ -192,4 +200,16 @@ def embed(
     stacked_layers = np.stack(layers) if len(layers) == len(samples) else None
     return Embedded(
         samples, np.stack(features), np.array(lowlevel_logits, dtype=np.float64), stacked_layers
+    )
+
+
+def joined(parts: list[Embedded]) -> Embedded:
+    """Several embeddings as one, in order."""
+    parts = [part for part in parts if part.samples]
+    layers = [part.layers for part in parts if part.layers is not None]
+    return Embedded(
+        [sample for part in parts for sample in part.samples],
+        np.concatenate([part.features for part in parts]),
+        np.concatenate([part.lowlevel_logits for part in parts]),
+        np.concatenate(layers) if len(layers) == len(parts) else None,
     )

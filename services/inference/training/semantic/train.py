@@ -419,21 +419,31 @@ def train_semantic(
     from services.inference.detectors.semantic.backbone import open_tower
     from services.inference.selfcheck.local import record_self_check
     from services.inference.training.data.build import read_manifest
-    from services.inference.training.semantic.embed import embed
+    from services.inference.training.semantic.cache import read_cache, write_cache
+    from services.inference.training.semantic.embed import embed, joined
 
     rows = read_manifest(manifest)
     lowlevel_card, lowlevel = lowlevel_scorer(lowlevel_model)
-    if cache is not None and cache.exists():
-        embedded = _read_cache(cache, rows=rows)
-    else:
+    key = f"{lowlevel_card.sha256}/{backbone.sha256}/{backbone.numerics}/{draws}/{seed}"
+    cached, missing = read_cache(cache, rows=rows, key=key) if cache else (None, rows)
+    parts = [cached] if cached is not None else []
+    if missing:
         # FP32 towers also give every block's class token, so RINE's features are measured.
         layered = backbone.runner == "onnxruntime" and backbone.numerics == "fp32"
         tower = open_tower(identity=backbone, layers=layered)
-        embedded = embed(
-            rows, root=manifest.parent, tower=tower, lowlevel=lowlevel, draws=draws, seed=seed
+        parts.append(
+            embed(
+                missing,
+                root=manifest.parent,
+                tower=tower,
+                lowlevel=lowlevel,
+                draws=draws,
+                seed=seed,
+            )
         )
-        if cache is not None:
-            _write_cache(cache, embedded)
+    embedded = joined(parts)
+    if cache is not None:
+        write_cache(cache, embedded, key=key)
     fitted, search = fit_views(embedded, lowlevel_temperature=lowlevel_card.calibration.temperature)
     held_out = embedded.where(lambda sample: sample.row.split != "train")
     people = people_in_pictures(embedded, held_out, root=manifest.parent)
@@ -448,31 +458,3 @@ def train_semantic(
     )
     write_card(card, out=out)
     return record_self_check(card_path=out, model_path=lowlevel_model)
-
-
-def _write_cache(path: Path, embedded: Embedded) -> None:
-    names = [s.row.name for s in embedded.samples]
-    conditions = [s.condition for s in embedded.samples]
-    arrays: dict[str, Any] = {
-        "features": embedded.features,
-        "lowlevel": embedded.lowlevel_logits,
-        "names": names,
-        "conditions": conditions,
-        "long_sides": [s.long_side for s in embedded.samples],
-    }
-    if embedded.layers is not None:
-        arrays["layers"] = embedded.layers
-    np.savez(path, **arrays)
-
-
-def _read_cache(path: Path, *, rows: list[DataRow]) -> Embedded:
-    stored = np.load(path)
-    by_name = {row.name: row for row in rows}
-    samples = [
-        Sample(row=by_name[str(n)], condition=str(c), long_side=int(side))
-        for n, c, side in zip(
-            stored["names"], stored["conditions"], stored["long_sides"], strict=True
-        )
-    ]
-    layers = stored["layers"] if "layers" in stored.files else None
-    return Embedded(samples, stored["features"], stored["lowlevel"], layers)
