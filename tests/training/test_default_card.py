@@ -54,5 +54,5 @@ def test_camera_and_scanner_traces_do_not_make_ai_images_look_real(metrics: dict
     caught = sum(row["ai_called_fake"] * row["ai"] for row in variants)
     ai = sum(row["ai"] for row in variants)
 
-    assert ai >= 100
+    assert ai >= 80
     assert caught / ai >= test["original"]["ai_called_fake"] - 0.15

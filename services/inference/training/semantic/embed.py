@@ -42,7 +42,9 @@ SMALL_LONG_SIDE = 256
 # phones and cameras deliver such sizes too.
 VARIANT_LONG_SIDE = 1280
 CAMERA_DRAWS = 2
-HELD_OUT_VARIANTS = 6
+# Held-out camera variants per image: real images get more, since the false-accusation band
+# rests on them; AI images need only enough to show that no variant makes them look real.
+HELD_OUT_VARIANTS = {"real": 6, "ai": 3}
 CAMERA = "camera/"
 
 
@@ -131,11 +133,11 @@ def training_variants(
 
 
 def held_out_variants(
-    pixels: np.ndarray, *, rng: np.random.Generator
+    pixels: np.ndarray, *, variants: int, rng: np.random.Generator
 ) -> list[tuple[str, np.ndarray]]:
-    """Every condition, then HELD_OUT_VARIANTS camera variants as made and one laundered."""
+    """Every condition, then `variants` camera variants as made and one of them laundered."""
     found = [(name, condition(pixels)) for name, condition in HELD_OUT_CONDITIONS.items()]
-    names = rng.choice(list(CAMERA_VARIANTS), size=HELD_OUT_VARIANTS, replace=False)
+    names = rng.choice(list(CAMERA_VARIANTS), size=variants, replace=False)
     varied = {str(name): camera_variant(pixels, name=str(name), rng=rng) for name in names}
     found += [(f"{CAMERA}{name}", image) for name, image in varied.items()]
     first = str(names[0])
@@ -149,7 +151,7 @@ def variants(
     """Training rows: processing draws; held-out rows: every condition and camera variant."""
     if row.split == "train":
         return training_variants(pixels, draws=draws, rng=rng)
-    return held_out_variants(pixels, rng=rng)
+    return held_out_variants(pixels, variants=HELD_OUT_VARIANTS[row.label], rng=rng)
 
 
 def view_features(
