@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery, aware
@@ -18,6 +18,8 @@ from services.api.deps import (
     SessionDep,
     StorageDep,
 )
+from services.api.links.requests import json_body_of
+from services.api.links.schemas import LinkCheck
 from services.api.predictions import history, service
 from services.api.predictions.presenters import prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut, PredictionPage
@@ -56,7 +58,7 @@ the first answer instead of creating duplicates.
     },
 )
 async def create_predictions(
-    files: Annotated[list[UploadFile], File(description="The images to check.")],
+    request: Request,
     response: Response,
     principal: OptionalPrincipal,
     detection: DetectionDep,
@@ -74,18 +76,25 @@ async def create_predictions(
             json_schema_extra={"pattern": "^[ -~]{1,255}$"},
         ),
     ] = None,
+    files: Annotated[list[UploadFile] | None, File(description="The images to check.")] = None,
 ) -> PredictionBatch | JSONResponse:
-    """Check every uploaded image."""
+    """Check every uploaded image, or the image a link leads to."""
     if principal is not None and not principal.allows_predict:
         raise Forbidden("This API key lacks the 'predict' scope.")
-    if len(files) > detection.settings.max_files_per_request:
+    link = await json_body_of(request, model=LinkCheck) if files is None else None
+    uploads = files or []
+    if len(uploads) > detection.settings.max_files_per_request:
         raise UnprocessableContent(
             f"Send at most {detection.settings.max_files_per_request} files per request."
         )
     bucket, identity = principal.rate_limit_identity if principal else ("anonymous", ip)
-    await limiter.hit(bucket=bucket, identity=identity, cost=len(files))
+    await limiter.hit(bucket=bucket, identity=identity, cost=max(len(uploads), 1))
     answer = await service.submit(
-        detection=detection, uploads=files, principal=principal, idempotency_key=idempotency_key
+        detection=detection,
+        uploads=uploads,
+        link=link.url if link else None,
+        principal=principal,
+        idempotency_key=idempotency_key,
     )
     if answer.replayed or not isinstance(answer.body, PredictionBatch):
         headers = {"Idempotent-Replayed": "true"}
