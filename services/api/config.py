@@ -98,7 +98,8 @@ class ApiSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_private_links_outside_development(self) -> ApiSettings:
-        if self.environment != "development" and self.link_private_networks:
+        networks = self.link_private_networks  # a malformed network is refused here too
+        if self.environment != "development" and networks:
             raise ValueError(
                 "DEEPCATCHER_API_LINK_ALLOWED_PRIVATE_NETWORKS is for development only: outside "
                 "it, checks by link must never reach loopback or private addresses"

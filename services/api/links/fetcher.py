@@ -71,7 +71,8 @@ class LinkFetcher:
             follow_redirects=False,
             headers=HEADERS,
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-            timeout=httpx.Timeout(limits.first_byte_s),
+            # Reads wait on the first-byte and total deadlines alone (see `_open` and `_read`).
+            timeout=httpx.Timeout(limits.first_byte_s, read=None),
         )
 
     def deadline(self) -> float:

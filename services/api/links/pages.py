@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from services.api.links.schemas import PageImage, PageTag
 
 MAX_CANDIDATES = 20
+PRIORITY: list[PageTag] = ["og:image", "twitter:image", "image_src"]
 META_TAGS: dict[str, PageTag] = {
     "og:image": "og:image",
     "og:image:url": "og:image",
@@ -34,7 +35,8 @@ class _EndOfHead(Exception):
 class _HeadParser(HTMLParser):
     def __init__(self, *, page_url: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.base = page_url
+        self.page_url = page_url
+        self.base: str | None = None  # only a page's first <base href> counts
         self.found: list[tuple[str, PageTag]] = []
         self.sizes: dict[str, str] = {}
 
@@ -42,8 +44,8 @@ class _HeadParser(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         if tag == "body":
             raise _EndOfHead
-        if tag == "base" and values.get("href"):
-            self.base = urljoin(self.base, values["href"].strip())
+        if tag == "base" and values.get("href") and self.base is None:
+            self.base = urljoin(self.page_url, values["href"].strip())
         elif tag == "meta":
             self._meta(values)
         elif tag == "link" and "image_src" in values.get("rel", "").lower().split():
@@ -58,7 +60,7 @@ class _HeadParser(HTMLParser):
 
 
 def page_facts(*, html: str, page_url: str) -> PageFacts:
-    """The page's images (absolute http(s) addresses, first mention kept) and declared size."""
+    """The page's images (absolute http(s) addresses, best first) and its declared size."""
     parser = _HeadParser(page_url=page_url)
     try:
         parser.feed(html)
@@ -66,15 +68,16 @@ def page_facts(*, html: str, page_url: str) -> PageFacts:
     except _EndOfHead:
         pass
     return PageFacts(
-        images=_absolute(found=parser.found, base=parser.base),
+        images=_absolute(found=parser.found, base=parser.base or page_url),
         declared_width=_number(parser.sizes.get("og:image:width")),
         declared_height=_number(parser.sizes.get("og:image:height")),
     )
 
 
 def _absolute(*, found: list[tuple[str, PageTag]], base: str) -> list[PageImage]:
+    """og:image first, then twitter:image, then image_src, each in page order, once each."""
     images: dict[str, PageImage] = {}
-    for value, tag in found:
+    for value, tag in sorted(found, key=lambda mention: PRIORITY.index(mention[1])):
         url = urljoin(base, value.strip()) if value.strip() else ""
         if urlsplit(url).scheme in {"http", "https"} and url not in images:
             images[url] = PageImage(url=url, tag=tag)
