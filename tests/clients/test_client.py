@@ -13,12 +13,14 @@ from deepcatcher_client import (
     NotFound,
     PredictionSummary,
     Unauthorized,
+    UnprocessableContent,
     UnsupportedMediaType,
 )
 
 from tests.clients.conftest import Account, Servers
 from tests.support import images
 from tests.support.api import PASSWORD
+from tests.support.links import link_server_in_thread, page
 
 DARK, BRIGHT = 30, 230
 
@@ -95,3 +97,21 @@ def test_every_post_carries_an_idempotency_key(servers: Servers, account: Accoun
     keys = [request.headers.get("Idempotency-Key") for request in sent]
     assert keys[0] and keys[1:] == ["mine-1", "mine-1"]
     assert replayed.items[0].prediction is not None
+
+
+def test_check_url_checks_a_page_s_image_into_history(servers: Servers, account: Account) -> None:
+    with link_server_in_thread() as site, Client(servers.api, api_key=account.api_key) as client:
+        render = images.flat_jpeg(level=BRIGHT, seed=5)
+        image = site.put("/media/render.jpg", render, "image/jpeg")
+        html = page('<meta property="og:image" content="/media/render.jpg">')
+        story = site.put("/story", html, "text/html")
+        batch = client.check_url(story)
+        with pytest.raises(UnprocessableContent) as missing:
+            client.check_url(site.url("/gone"))
+        listed = next(iter(client.predictions()))
+    prediction = batch.items[0].prediction
+    assert prediction is not None and prediction.verdict == "fake"
+    assert prediction.source is not None and prediction.source.image_url == image
+    assert prediction.source.taken_from == "og:image" and prediction.source.page_url == story
+    assert listed.source is not None and listed.source.url == story
+    assert missing.value.problem.type == "urn:deepcatcher:problem:link-unreachable"

@@ -25,6 +25,8 @@ CLIENT_MODELS: dict[str, type[BaseModel]] = {
     "Signal": models.Signal,
     "ImageOut": models.ImageFacts,
     "PredictionSummary": models.PredictionSummary,
+    "LinkSource": models.LinkSource,
+    "PageImage": models.PageImage,
     "PredictionOut": models.Prediction,
     "PredictionItem": models.PredictionItem,
     "PredictionBatch": models.PredictionBatch,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import queue
+import threading
 import zlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
@@ -113,3 +115,24 @@ def page(*tags: str, title: str = "A news story") -> bytes:
     """An HTML page whose head holds these tags."""
     head = f"<title>{title}</title>{''.join(tags)}"
     return f"<!DOCTYPE html><html><head>{head}</head><body></body></html>".encode()
+
+
+@contextmanager
+def link_server_in_thread(*, host: str = "127.0.0.1") -> Iterator[LinkServer]:
+    """A link server run by its own event loop in a thread, for tests that block."""
+    started: queue.Queue[LinkServer] = queue.Queue()
+    stop = threading.Event()
+
+    async def run() -> None:
+        async with link_server(host=host) as server:
+            started.put(server)
+            while not stop.is_set():  # noqa: ASYNC110 - the stop comes from another thread
+                await asyncio.sleep(0.05)
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
+    thread.start()
+    try:
+        yield started.get(timeout=30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)

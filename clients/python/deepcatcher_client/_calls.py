@@ -145,6 +145,13 @@ def predict(
     )
 
 
+def check_url(*, url: str, idempotency_key: str | None) -> Call[models.PredictionBatch]:
+    """POST /v1/predictions with a link."""
+    headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}
+    answer = model(models.PredictionBatch)
+    return Call("POST", "/v1/predictions", answer, json={"url": url}, headers=headers)
+
+
 def list_predictions(
     *,
     verdict: models.Verdict | None,

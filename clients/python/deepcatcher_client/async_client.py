@@ -130,6 +130,12 @@ class AsyncClient:
         """Check images (paths or (name, bytes) pairs): one item per file, in order."""
         return await self._call(calls.predict(files=files, idempotency_key=idempotency_key))
 
+    async def check_url(
+        self, url: str, *, idempotency_key: str | None = None
+    ) -> models.PredictionBatch:
+        """Check the image at a link (an image's address, or a page with an og:image)."""
+        return await self._call(calls.check_url(url=url, idempotency_key=idempotency_key))
+
     def predictions(
         self,
         *,

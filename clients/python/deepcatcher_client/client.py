@@ -138,6 +138,10 @@ class Client:
         """Check images (paths or (name, bytes) pairs): one item per file, in order."""
         return self._call(calls.predict(files=files, idempotency_key=idempotency_key))
 
+    def check_url(self, url: str, *, idempotency_key: str | None = None) -> models.PredictionBatch:
+        """Check the image at a link (an image's address, or a page with an og:image)."""
+        return self._call(calls.check_url(url=url, idempotency_key=idempotency_key))
+
     def predictions(
         self,
         *,
