@@ -1,4 +1,4 @@
-"""Keep where a checked image came from when it was checked by link.
+"""Keep where a checked image came from when it was checked by link; jobs may hold links.
 
 Revision ID: b7e3a1c90d42
 Revises: dc0741a48162
@@ -22,12 +22,16 @@ DOCUMENT = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
-    """Apply this revision: predictions keep their link, if any."""
+    """Apply this revision: predictions keep their link, if any; job items may be links."""
     with op.batch_alter_table("predictions") as batch:
         batch.add_column(sa.Column("source", DOCUMENT, nullable=True))
+    with op.batch_alter_table("job_items") as batch:
+        batch.add_column(sa.Column("source_url", sa.String(2048), nullable=True))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("job_items") as batch:
+        batch.drop_column("source_url")
     with op.batch_alter_table("predictions") as batch:
         batch.drop_column("source")

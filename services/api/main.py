@@ -24,7 +24,7 @@ from services.api.jobs.queue import JobQueue
 from services.api.jobs.routes import router as jobs_router
 from services.api.known_images.follower import IndexFollower, follow, refresh_once
 from services.api.known_images.routes import router as known_images_router
-from services.api.links.fetcher import FetchLimits, LinkFetcher
+from services.api.links.fetcher import LinkFetcher, link_limits
 from services.api.openapi import add_examples_and_tags
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.routes import router as predictions_router
@@ -73,16 +73,7 @@ def _build_state(
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
         known=IndexFollower(),
-        links=LinkFetcher(limits=_link_limits(settings)),
-    )
-
-
-def _link_limits(settings: ApiSettings) -> FetchLimits:
-    return FetchLimits(
-        max_bytes=settings.max_upload_bytes,
-        first_byte_s=settings.link_first_byte_timeout_s,
-        total_s=settings.link_total_timeout_s,
-        private_networks=settings.link_private_networks,
+        links=LinkFetcher(limits=link_limits(settings)),
     )
 
 

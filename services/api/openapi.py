@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from services.api.jobs.schemas import JobLinks
 from services.api.links.schemas import LinkCheck
 
 TAGS = [
@@ -154,7 +155,10 @@ KNOWN = {
 
 REF = "#/components/schemas/{model}"
 # Operations that take a JSON body with links as well as multipart files.
-LINK_FORMS: dict[tuple[str, str], type[BaseModel]] = {("POST", "/v1/predictions"): LinkCheck}
+LINK_FORMS: dict[tuple[str, str], type[BaseModel]] = {
+    ("POST", "/v1/predictions"): LinkCheck,
+    ("POST", "/v1/jobs"): JobLinks,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +225,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("POST", "/v1/jobs"): Example(
         body={"files": ["archive.zip"], "callback_url": "https://example.org/deepcatcher-hook"},
+        link_body={
+            "urls": ["https://example.org/news/flooded-station", "https://example.org/a.jpg"],
+            "callback_url": "https://example.org/deepcatcher-hook",
+        },
         answer=JOB_SUMMARY
         | {"status": "queued", "done": 0, "failed": 0, "pending": 3}
         | {"items": [], "webhook": None, "callback_secret": "4c1f…9a"},

@@ -140,6 +140,7 @@ class DriftedJobItem(BaseModel):
     index: int
     filename: str
     status: models.ItemStatus
+    source_url: str | None = None
     prediction_id: str | None = None
     verdict: models.Verdict
     probability: float | None = None

@@ -218,6 +218,12 @@ def submit_job(*, files: Iterable[FileLike], callback_url: str | None) -> Call[m
     return Call("POST", "/v1/jobs", model(models.JobCreated), data=form, files=uploads(files))
 
 
+def submit_job_links(*, urls: Iterable[str], callback_url: str | None) -> Call[models.JobCreated]:
+    """POST /v1/jobs with links."""
+    body = {"urls": list(urls), "callback_url": callback_url}
+    return Call("POST", "/v1/jobs", model(models.JobCreated), json=body)
+
+
 def list_jobs(*, limit: int) -> Call[models.JobPage]:
     """GET /v1/jobs (the first page)."""
     return Call("GET", "/v1/jobs", model(models.JobPage), params={"limit": limit})

@@ -216,6 +216,12 @@ class AsyncClient:
         """Start a bulk job (images or zips of them); it is checked in the background."""
         return await self._call(calls.submit_job(files=files, callback_url=callback_url))
 
+    async def submit_job_links(
+        self, urls: Iterable[str], *, callback_url: str | None = None
+    ) -> models.JobCreated:
+        """Start a bulk job of links (images' or pages' addresses), fetched by the server."""
+        return await self._call(calls.submit_job_links(urls=urls, callback_url=callback_url))
+
     async def get_job(self, job_id: uuid.UUID | str) -> models.Job:
         """A job's progress and every item's result so far."""
         return await self._call(calls.get_job(job_id))

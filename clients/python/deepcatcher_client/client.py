@@ -222,6 +222,12 @@ class Client:
         """Start a bulk job (images or zips of them); it is checked in the background."""
         return self._call(calls.submit_job(files=files, callback_url=callback_url))
 
+    def submit_job_links(
+        self, urls: Iterable[str], *, callback_url: str | None = None
+    ) -> models.JobCreated:
+        """Start a bulk job of links (images' or pages' addresses), fetched by the server."""
+        return self._call(calls.submit_job_links(urls=urls, callback_url=callback_url))
+
     def get_job(self, job_id: uuid.UUID | str) -> models.Job:
         """A job's progress and every item's result so far."""
         return self._call(calls.get_job(job_id))

@@ -165,6 +165,7 @@ class JobItem(BaseModel):
     index: int
     filename: str
     status: ItemStatus
+    source_url: str | None = None
     prediction_id: uuid.UUID | None = None
     verdict: Verdict | None = None
     score: float | None = None

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from services.api.config import ApiSettings
 from services.api.links.addresses import Unresolvable, is_public_unicast, resolve
 from services.api.links.errors import (
     InvalidLink,
@@ -47,6 +48,16 @@ class FetchLimits:
             return True
         ip = ip_address(address)
         return any(ip in network for network in self.private_networks)
+
+
+def link_limits(settings: ApiSettings) -> FetchLimits:
+    """The limits the settings give checks by link."""
+    return FetchLimits(
+        max_bytes=settings.max_upload_bytes,
+        first_byte_s=settings.link_first_byte_timeout_s,
+        total_s=settings.link_total_timeout_s,
+        private_networks=settings.link_private_networks,
+    )
 
 
 @dataclass(frozen=True, slots=True)
