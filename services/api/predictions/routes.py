@@ -31,9 +31,13 @@ router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
 
 PREDICT_DESCRIPTION = """
 Upload one or more images (multipart field `files`; JPEG, PNG, WebP, AVIF, HEIC or TIFF, the
-first page of a multi-page TIFF) and get one result per file, in order. A file that cannot be
-checked gets its own `error` entry (a problem object) and does not fail the others; when no file
-can be checked the answer is that problem.
+first page of a multi-page TIFF) and get one result per file, in order. Or send JSON
+`{"url": ...}`: an image's address, or a page whose image (its `og:image`, `twitter:image` or
+`<link rel=image_src>`) is checked; the server fetches it from public addresses only, within
+time and size limits, and the prediction's `source` names the image's address and the page's
+other images (see docs/links.md). A file that cannot be checked gets its own `error` entry (a
+problem object) and does not fail the others; when no file can be checked (or the link cannot
+be fetched) the answer is that problem.
 
 Anonymous callers may predict under a stricter rate limit; nothing is saved. Signed-in callers
 (token or API key with the `predict` scope) get the results saved to their history (201).
