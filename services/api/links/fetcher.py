@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from ipaddress import IPv4Network, IPv6Network, ip_address
@@ -31,6 +31,7 @@ HEADERS = {
     "Accept-Encoding": "identity, gzip;q=0.5, deflate;q=0.5",
 }
 REDIRECTS = {301, 302, 303, 307, 308}
+PIECE = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,13 +161,15 @@ class LinkFetcher:
         return Fetched(str(url), media_type, response.charset_encoding, data)
 
     async def _body(self, response: httpx.Response) -> bytes:
-        """The body, decompressed in bounded steps, refused as soon as it passes the limit."""
-        inflate = _inflater(response.headers.get("content-encoding", "identity"))
+        """The body, decompressed a mebibyte at a time, refused as soon as it passes the limit."""
+        pieces = _decoder(response.headers.get("content-encoding", "identity"))
         data = bytearray()
         async for chunk in response.aiter_raw():
-            data += inflate(chunk, self.limits.max_bytes - len(data) + 1)
-            if len(data) > self.limits.max_bytes:
-                raise self._too_large()
+            for piece in pieces(chunk):
+                data += piece
+                if len(data) > self.limits.max_bytes:
+                    raise self._too_large()
+                await asyncio.sleep(0)  # a compressed body must not hold the event loop
         return bytes(data)
 
     def _too_large(self) -> LinkTooLarge:
@@ -199,21 +202,23 @@ def _redirect_target(response: httpx.Response, *, current: httpx.URL) -> httpx.U
     return parse_link(str(current.join(location)))
 
 
-def _inflater(encoding: str) -> Callable[[bytes, int], bytes]:
-    """A decoder for the body's content coding that never makes more than it is allowed."""
+def _decoder(encoding: str) -> Callable[[bytes], Iterator[bytes]]:
+    """A decoder for the body's content coding, giving at most a mebibyte per piece."""
     encoding = encoding.strip().lower()
     if encoding in {"", "identity"}:
-        return lambda chunk, _room: chunk
+        return lambda chunk: iter((chunk,))
     if encoding not in {"gzip", "x-gzip", "deflate"}:
         raise LinkUnreachable(f"The link's answer is encoded as {encoding!r}, which is not read.")
-    # A compressed bomb never inflates past the room left: the limit then refuses it.
     inflater = zlib.decompressobj(zlib.MAX_WBITS | (16 if "gzip" in encoding else 0))
-    return lambda chunk, room: _inflate(inflater, chunk, room)
+    return lambda chunk: _inflated(inflater, chunk)
 
 
-def _inflate(inflater: zlib._Decompress, chunk: bytes, room: int) -> bytes:
+def _inflated(inflater: zlib._Decompress, chunk: bytes) -> Iterator[bytes]:
+    """A compressed chunk's bytes in bounded pieces, so a bomb is counted before it inflates."""
     try:
-        return inflater.decompress(chunk, max(room, 1))
+        yield inflater.decompress(chunk, PIECE)
+        while inflater.unconsumed_tail:
+            yield inflater.decompress(inflater.unconsumed_tail, PIECE)
     except zlib.error as exc:
         raise LinkUnreachable("The link's compressed answer is corrupt.") from exc
 
