@@ -18,6 +18,7 @@ from deepcatcher_client import (
 )
 
 from tests.clients.conftest import Account, Servers
+from tests.inference.signing import created_manifest, make_authority, sign
 from tests.support import images
 from tests.support.api import PASSWORD
 from tests.support.links import link_server_in_thread, page
@@ -115,3 +116,21 @@ def test_check_url_checks_a_page_s_image_into_history(servers: Servers, account:
     assert prediction.source.taken_from == "og:image" and prediction.source.page_url == story
     assert listed.source is not None and listed.source.url == story
     assert missing.value.problem.type == "urn:deepcatcher:problem:link-unreachable"
+
+
+def test_a_page_whose_og_image_has_an_ai_c2pa_claim_is_fake_by_provenance(
+    servers: Servers, account: Account
+) -> None:
+    manifest = created_manifest(source_type="trainedAlgorithmicMedia", generator="Test Diffusion")
+    # Dark, which the brightness model calls real: only provenance can make it fake.
+    signed = sign(
+        images.flat_jpeg(level=DARK, seed=6), manifest=manifest, authority=make_authority()
+    )
+    with link_server_in_thread() as site, Client(servers.api, api_key=account.api_key) as client:
+        image = site.put("/media/generated.jpg", signed, "image/jpeg")
+        html = page('<meta property="og:image" content="media/generated.jpg">')
+        prediction = client.check_url(site.put("/story", html, "text/html")).items[0].prediction
+    assert prediction is not None
+    assert (prediction.verdict, prediction.decided_by) == ("fake", "provenance")
+    assert prediction.source is not None and prediction.source.image_url == image
+    assert prediction.image.byte_size == len(signed)
