@@ -256,6 +256,18 @@ async def test_the_fetcher_names_itself_and_sends_back_no_cookie(
     assert all("cookie" not in request.headers for request in site.requests)
 
 
+async def test_a_name_is_connected_to_at_its_checked_address_and_sent_as_host(
+    api: httpx.AsyncClient, site: LinkServer
+) -> None:
+    site.put("/photo.jpg", images.jpeg(seed=42), JPEG)
+
+    prediction_of(await check_link(api, f"http://localhost:{site.port}/photo.jpg"))
+
+    (request,) = site.requests
+    assert request.headers["host"] == f"localhost:{site.port}"  # the name, not the address
+    assert request.client is not None and request.client.host == "127.0.0.1"
+
+
 @pytest.mark.parametrize(
     "link",
     [
