@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -72,6 +73,14 @@ class ApiSettings(BaseSettings):
     # How often each replica reads new and removed known images into its in-memory index.
     known_images_refresh_s: float = Field(default=2.0, gt=0)
     max_import_items: int = Field(default=1000, ge=1)
+    # Checks by link: how long the linked server may take to start answering, and to finish
+    # (the page and its image together); the body is held to max_upload_bytes.
+    link_first_byte_timeout_s: float = Field(default=10.0, gt=0)
+    link_total_timeout_s: float = Field(default=20.0, gt=0)
+    # Development only (refused elsewhere): networks (comma-separated, such as 127.0.0.0/8)
+    # that links may reach though not public, for tests and local page servers. Elsewhere it
+    # would let callers reach our own network.
+    link_allowed_private_networks: str = ""
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -87,10 +96,26 @@ class ApiSettings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _refuse_private_links_outside_development(self) -> ApiSettings:
+        networks = self.link_private_networks  # a malformed network is refused here too
+        if self.environment != "development" and networks:
+            raise ValueError(
+                "DEEPCATCHER_API_LINK_ALLOWED_PRIVATE_NETWORKS is for development only: outside "
+                "it, checks by link must never reach loopback or private addresses"
+            )
+        return self
+
     @property
     def trusted_proxies(self) -> list[str]:
         """The addresses whose forwarded headers are believed."""
         return [host.strip() for host in self.forwarded_allow_ips.split(",") if host.strip()]
+
+    @property
+    def link_private_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The non-public networks links may reach (development only)."""
+        parts = self.link_allowed_private_networks.split(",")
+        return tuple(ip_network(part.strip()) for part in parts if part.strip())
 
     @property
     def inference_urls(self) -> list[str]:

@@ -21,6 +21,7 @@ from services.api.jobs.service import Bulk
 from services.api.known_images.follower import IndexFollower
 from services.api.known_images.index import FingerprintIndex
 from services.api.known_images.service import Indexing
+from services.api.links.fetcher import LinkFetcher
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.service import Detection
 from services.api.ratelimit.limiter import RateLimiter
@@ -49,6 +50,7 @@ class AppState:
     rate_limiter: RateLimiter
     queue: JobQueue
     known: IndexFollower
+    links: LinkFetcher
 
 
 def get_state(request: Request) -> AppState:
@@ -98,6 +100,7 @@ def get_detection(state: StateDep, session: SessionDep) -> Detection:
         inflight=state.inflight,
         settings=state.settings,
         known=state.known.index,
+        links=state.links,
     )
 
 

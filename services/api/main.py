@@ -24,6 +24,7 @@ from services.api.jobs.queue import JobQueue
 from services.api.jobs.routes import router as jobs_router
 from services.api.known_images.follower import IndexFollower, follow, refresh_once
 from services.api.known_images.routes import router as known_images_router
+from services.api.links.fetcher import LinkFetcher, link_limits
 from services.api.openapi import add_examples_and_tags
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.routes import router as predictions_router
@@ -72,6 +73,7 @@ def _build_state(
         rate_limiter=RateLimiter(storage_uri=settings.rate_limit_storage_uri, limits=limits),
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
         known=IndexFollower(),
+        links=LinkFetcher(limits=link_limits(settings)),
     )
 
 
@@ -93,6 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         following.cancel()
         await state.inference.http.aclose()
+        await state.links.aclose()
         await state.queue.close()
         await state.engine.dispose()
 

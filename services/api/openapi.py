@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
+
+from services.api.jobs.schemas import JobLinks
+from services.api.links.schemas import LinkCheck
 
 TAGS = [
     {"name": "auth", "description": "Create an account, sign in for a bearer token, sign out."},
@@ -149,6 +153,14 @@ KNOWN = {
 }
 
 
+REF = "#/components/schemas/{model}"
+# Operations that take a JSON body with links as well as multipart files.
+LINK_FORMS: dict[tuple[str, str], type[BaseModel]] = {
+    ("POST", "/v1/predictions"): LinkCheck,
+    ("POST", "/v1/jobs"): JobLinks,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     """What one operation's documentation shows: a request body, parameters, an answer."""
@@ -156,6 +168,7 @@ class Example:
     answer: Any = None
     body: Any = None
     parameters: dict[str, Any] = field(default_factory=dict)
+    link_body: Any = None
 
 
 EXAMPLES: dict[tuple[str, str], Example] = {
@@ -181,6 +194,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("DELETE", "/v1/api-keys/{key_id}"): Example(parameters={"key_id": KEY_ID}),
     ("POST", "/v1/predictions"): Example(
         body=UPLOAD,
+        link_body={"url": "https://example.org/news/flooded-station"},
         parameters={"Idempotency-Key": "upload-42"},
         answer={
             "saved": True,
@@ -211,6 +225,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("POST", "/v1/jobs"): Example(
         body={"files": ["archive.zip"], "callback_url": "https://example.org/deepcatcher-hook"},
+        link_body={
+            "urls": ["https://example.org/news/flooded-station", "https://example.org/a.jpg"],
+            "callback_url": "https://example.org/deepcatcher-hook",
+        },
         answer=JOB_SUMMARY
         | {"status": "queued", "done": 0, "failed": 0, "pending": 3}
         | {"items": [], "webhook": None, "callback_secret": "4c1f…9a"},
@@ -259,12 +277,28 @@ def _annotate(operation: dict[str, Any], example: Example) -> None:
     for parameter in operation.get("parameters", []):
         if parameter["name"] in example.parameters:
             parameter["example"] = example.parameters[parameter["name"]]
-    for media in operation.get("requestBody", {}).get("content", {}).values():
-        media["example"] = example.body
+    for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+        link_form = media_type == "application/json" and example.link_body is not None
+        media["example"] = example.link_body if link_form else example.body
     for status, response in operation["responses"].items():
         media = response.get("content", {}).get("application/json")
         if status.startswith("2") and media is not None and example.answer is not None:
             media["example"] = example.answer
+
+
+def _add_link_forms(schema: dict[str, Any]) -> None:
+    """Document the JSON link form beside the multipart upload of each operation taking both."""
+    components = schema["components"]["schemas"]
+    for (method, path), model in LINK_FORMS.items():
+        body = schema["paths"][path][method.lower()]["requestBody"]
+        body["required"] = True
+        multipart = body["content"]["multipart/form-data"]["schema"]["$ref"]
+        upload = components[multipart.rsplit("/")[-1]]
+        files = upload["properties"]["files"]
+        files.update(files.pop("anyOf")[0])  # optional in code only so a JSON body may come
+        upload["required"] = ["files"]
+        components[model.__name__] = model.model_json_schema(ref_template=REF)
+        body["content"]["application/json"] = {"schema": {"$ref": REF.format(model=model.__name__)}}
 
 
 def add_examples_and_tags(app: FastAPI) -> None:
@@ -276,6 +310,7 @@ def add_examples_and_tags(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         schema["tags"] = TAGS
+        _add_link_forms(schema)
         for path, item in schema["paths"].items():
             for method, operation in item.items():
                 example = EXAMPLES.get((method.upper(), path))

@@ -13,7 +13,17 @@ from services.checker.output import OutputFormat
 
 
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="Images, or folders walked recursively.")],
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Images, folders walked recursively, or http(s) links to images or pages.",
+            show_default=False,
+        ),
+    ] = None,
+    links_file: Annotated[
+        Path | None,
+        typer.Option("--from", help="A text file of links to check, one a line."),
+    ] = None,
     server: Annotated[
         str | None,
         typer.Option(help="The API's URL (else DEEPCATCHER_SERVER or `server` in the config)."),
@@ -42,14 +52,17 @@ def check(
 ) -> None:
     """Check images against a server; exit 0 if none is fake, 1 if one is, 2 on errors.
 
+    Files, folders and links may be mixed; the server fetches each link (a page's og:image).
     The API key comes from DEEPCATCHER_API_KEY or the config file.
 
-    A re-run skips files whose content was already checked (kept by sha256 in the resume file).
+    A re-run skips files whose content was already checked (kept by sha256 in the resume file)
+    and links already checked.
     """
     from services.checker.command import CheckOptions, run_check
 
     options = CheckOptions(
-        paths=paths,
+        targets=targets or [],
+        links_file=links_file,
         server=server,
         output_format=output_format,
         output=output,

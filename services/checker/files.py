@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".heic", ".heif"})
+LINK_PREFIXES = ("http://", "https://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +40,25 @@ def sha256_of(path: Path) -> str:
 def image_files(paths: Iterable[Path]) -> list[ImageFile]:
     """Every image to check, with its hash."""
     return [ImageFile(path=path, sha256=sha256_of(path)) for path in image_paths(paths)]
+
+
+def is_link(target: str) -> bool:
+    """Whether a command-line target is an http(s) link rather than a path."""
+    return target.lower().startswith(LINK_PREFIXES)
+
+
+def split_targets(targets: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """The paths and the links among the targets, each in the order given."""
+    targets = list(targets)
+    return [Path(t) for t in targets if not is_link(t)], [t for t in targets if is_link(t)]
+
+
+def read_links(path: Path) -> list[str]:
+    """The links of a text file, one a line; blank lines and `#` comments are skipped."""
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def link_key(url: str) -> str:
+    """A link's key in the resume file, beside the files' content hashes."""
+    return f"link:{url}"

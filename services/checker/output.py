@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from rich.console import Console
 from rich.table import Table
 
-from services.checker.files import ImageFile
+from services.checker.files import ImageFile, link_key
 from services.checker.state import CheckState
 
 NOT_CHECKED = "not checked: the run stopped first"
@@ -56,6 +56,28 @@ def outcomes(
                 if checked and checked.prediction_id
                 else None,
                 error=None if checked else errors.get(image.sha256, NOT_CHECKED),
+            )
+        )
+    return rows
+
+
+def link_outcomes(
+    *, links: Sequence[str], state: CheckState, errors: dict[str, str]
+) -> list[Outcome]:
+    """Every link's verdict, or its error; a link's row has no content hash of its own."""
+    rows = []
+    for url in links:
+        checked = state.checked.get(link_key(url))
+        rows.append(
+            Outcome(
+                path=url,
+                sha256="",
+                verdict=checked.verdict if checked else None,
+                score=checked.score if checked else None,
+                prediction_id=str(checked.prediction_id)
+                if checked and checked.prediction_id
+                else None,
+                error=None if checked else errors.get(link_key(url), NOT_CHECKED),
             )
         )
     return rows

@@ -14,12 +14,13 @@ from deepcatcher_client import (
     Job,
     NotFound,
     PayloadTooLarge,
+    PredictionItem,
     Problem,
     UnprocessableContent,
     UnsupportedMediaType,
 )
 
-from services.checker.files import ImageFile
+from services.checker.files import ImageFile, link_key
 from services.checker.state import CheckedImage, CheckState, save_state
 
 # What the API answers when every file of a request is bad: errors of those files, not of the run.
@@ -83,15 +84,33 @@ class Checker:
             self.errors |= {image.sha256: _problem_text(exc.problem) for image in batch}
             return
         for image, item in zip(batch, answer.items, strict=True):
-            if item.prediction is not None:
-                prediction = item.prediction
-                checked = CheckedImage(
-                    verdict=prediction.verdict, score=prediction.score, prediction_id=prediction.id
-                )
-                self._record(image.sha256, checked)
-            else:
-                self.errors[image.sha256] = _problem_text(item.error)
+            self._take_item(image.sha256, item)
         self._save()
+
+    def check_links(self, links: Sequence[str]) -> None:
+        """Have the server fetch and check each link not checked yet, one request each."""
+        for url in links:
+            key = link_key(url)
+            if key in self.state.checked or key in self.errors:
+                continue
+            idempotency_key = f"check-{self.state.run_id}-{_digest(iter([key]))}"
+            try:
+                answer = self.client.check_url(url, idempotency_key=idempotency_key)
+            except FILE_PROBLEMS as exc:  # the link could not be fetched, or is no image
+                self.errors[key] = _problem_text(exc.problem)
+                continue
+            self._take_item(key, answer.items[0])
+            self._save()
+
+    def _take_item(self, key: str, item: PredictionItem) -> None:
+        if item.prediction is None:
+            self.errors[key] = _problem_text(item.error)
+            return
+        prediction = item.prediction
+        checked = CheckedImage(
+            verdict=prediction.verdict, score=prediction.score, prediction_id=prediction.id
+        )
+        self._record(key, checked)
 
     def _submit_jobs(self, todo: list[ImageFile]) -> None:
         for chunk in _chunks(todo, self.sizes.job):

@@ -25,6 +25,7 @@ from services.api.jobs.worker import build_deps, create_worker
 from tests.conftest import ApiFactory
 from tests.support import archives, images
 from tests.support.api import JPEG, assert_problem, count_rows, promote_to_admin, sign_up
+from tests.support.links import link_server, page
 from tests.support.processes import closed_port_url
 from tests.support.queues import own_queue
 from tests.support.receivers import webhook_receiver
@@ -543,3 +544,42 @@ async def test_a_job_deleted_mid_run_is_dropped_quietly_and_leaks_nothing(
     assert await count_rows(db_engine, "job_items") == 1
     assert await count_rows(db_engine, "predictions") == 1
     assert len(stored_files(queued)) == 1
+
+
+async def test_a_job_of_links_has_each_fetched_and_checked_by_the_worker(
+    make_api: ApiFactory, queued: ApiSettings, inference_transport: RecordingTransport
+) -> None:
+    loopback = {"environment": "development", "link_allowed_private_networks": "127.0.0.0/8"}
+    async with link_server() as site, make_api(queue_name=queued.queue_name, **loopback) as client:
+        photo = site.put("/photo.jpg", images.jpeg(seed=71), JPEG)
+        site.put("/media/lead.png", images.png(seed=72), "image/png")
+        html = page('<meta property="og:image" content="/media/lead.png">')
+        story = site.put("/story", html, "text/html")
+        urls = [photo, story, site.url("/gone.jpg"), "http://10.0.0.1/a.jpg", "ftp://x.org/b.jpg"]
+        headers = await sign_up(client, "ada@example.org")
+        created = await client.post("/v1/jobs", json={"urls": urls}, headers=headers)
+        assert created.status_code == 202, created.text
+        job = created.json()
+        await run_workers(queued.model_copy(update=loopback), inference_transport)
+        done = (await client.get(f"/v1/jobs/{job['id']}", headers=headers)).json()
+        history = (await client.get("/v1/predictions", headers=headers)).json()["items"]
+    assert (job["total"], job["pending"], job["failed"]) == (5, 4, 1)  # ftp: refused at once
+    assert [item["source_url"] for item in done["items"]] == [*urls[:4], None]
+    assert [item["filename"] for item in done["items"][:2]] == ["photo.jpg", "story"]
+    assert (done["status"], done["done"], done["failed"]) == ("completed", 2, 3)
+    errors = [item["error"]["type"].rsplit(":", 1)[-1] for item in done["items"][2:]]
+    assert errors == ["link-unreachable", "unsafe-link", "invalid-link"]
+    sources = {p["source"]["url"]: p["source"] for p in history}
+    assert set(sources) == {photo, story}
+    assert sources[story]["image_url"] == site.url("/media/lead.png")
+    assert sources[story]["taken_from"] == "og:image"
+
+
+async def test_a_json_job_needs_links(make_api: ApiFactory, queued: ApiSettings) -> None:
+    async with make_api(queue_name=queued.queue_name, max_job_items=2) as client:
+        headers = await sign_up(client, "ada@example.org")
+        empty = await client.post("/v1/jobs", json={"urls": []}, headers=headers)
+        urls = ["http://a.org/"] * 3
+        too_many = await client.post("/v1/jobs", json={"urls": urls}, headers=headers)
+    assert assert_problem(empty, 422)["errors"][0]["loc"] == ["body", "urls"]
+    assert "at most 2 links" in assert_problem(too_many, 422)["detail"]

@@ -25,6 +25,7 @@ from services.common.processes import free_port
 from tests.faults.conftest import Stack
 from tests.support.api import PASSWORD
 from tests.support.images import jpeg
+from tests.support.links import link_server_in_thread
 from tests.support.models import write_tiny_model
 
 SESSION_ENDERS = [("/v1/users/me", "DELETE"), ("/v1/auth/logout", "POST")]
@@ -47,6 +48,9 @@ def live_api(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "DEEPCATCHER_API_RATE_LIMIT_ANONYMOUS": "100000/minute",
             "DEEPCATCHER_API_RATE_LIMIT_USER": "100000/minute",
             "DEEPCATCHER_API_RATE_LIMIT_AUTH": "100000/minute",
+            # Development (the default) may let links reach the test's own page server.
+            "DEEPCATCHER_API_ENVIRONMENT": "development",
+            "DEEPCATCHER_API_LINK_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32",
         },
         api_url=f"http://127.0.0.1:{api_port}",
         inference_url=f"http://127.0.0.1:{inference_port}",
@@ -176,6 +180,14 @@ def test_real_resources_answer_as_documented(
     live_api: Stack, api_schema: BaseSchema, auth_headers: dict[str, str]
 ) -> None:
     ids = _real_resources(live_api, auth_headers)
+    with link_server_in_thread() as site:
+        link = site.put("/photo.jpg", jpeg(seed=32), "image/jpeg")
+        by_link = api_schema["/v1/predictions"]["POST"].Case(
+            body={"url": link}, media_type="application/json"
+        )
+        linked = by_link.call_and_validate(headers=auth_headers, checks=CHECKS, timeout=30)
+    assert linked.status_code == 201
+    assert linked.json()["items"][0]["prediction"]["source"]["image_url"] == link
     calls: list[tuple[str, str, dict[str, Any], Any]] = [
         ("/v1/predictions/{prediction_id}", "GET", {"prediction_id": ids["prediction"]}, None),
         (

@@ -70,7 +70,11 @@ def servers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "DEEPCATCHER_INFERENCE_MODEL_PATH": str(write_brightness_model(folder=folder)),
         "DEEPCATCHER_INFERENCE_FUSION_CARD_PATH": "",
     }
-    api_env = _api_env(database_url=database_url, folder=folder, inference_url=inference_url)
+    # Development, so that checks by link may fetch from the tests' servers on loopback.
+    api_env = _api_env(database_url=database_url, folder=folder, inference_url=inference_url) | {
+        "DEEPCATCHER_API_ENVIRONMENT": "development",
+        "DEEPCATCHER_API_LINK_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
+    }
     paused_env = _api_env(
         database_url=database_url, folder=folder, inference_url=closed_port_url()
     ) | {

@@ -12,6 +12,7 @@ from deepcatcher_client import AsyncClient, InvalidSignature, Job, JobTimeout, v
 
 from tests.clients.conftest import Account, Servers
 from tests.support import images
+from tests.support.links import link_server
 from tests.support.receivers import webhook_receiver
 
 
@@ -86,3 +87,29 @@ async def test_webhook_signature_verifies_and_tampering_does_not(
             body=delivered.body,
             tolerance_s=-1,
         )
+
+
+async def test_check_url_checks_a_direct_image_link(servers: Servers, account: Account) -> None:
+    data = images.flat_jpeg(level=30, seed=43)
+    async with AsyncClient(servers.api) as anonymous:  # saves nothing, so nothing is reused
+        uploaded = await anonymous.predict([("dark.jpg", data)])
+    async with link_server() as site, AsyncClient(servers.api, api_key=account.api_key) as client:
+        batch = await client.check_url(site.put("/dark.jpg", data, "image/jpeg"))
+    linked, direct = batch.items[0].prediction, uploaded.items[0].prediction
+    assert linked is not None and direct is not None and not linked.reused
+    assert (linked.verdict, linked.score) == (direct.verdict, direct.score)
+    assert linked.verdict == "real"
+    assert linked.source is not None and linked.source.image_url == site.url("/dark.jpg")
+    assert linked.image.sha256 == direct.image.sha256
+
+
+async def test_a_bulk_job_of_links_is_fetched_and_checked(
+    servers: Servers, account: Account
+) -> None:
+    async with link_server() as site, AsyncClient(servers.api, api_key=account.api_key) as client:
+        bright = site.put("/bright.jpg", images.flat_jpeg(level=230, seed=44), "image/jpeg")
+        created = await client.submit_job_links([bright, site.url("/gone.jpg")])
+        job = await client.wait_for_job(created.id, poll_interval_s=0.2, timeout_s=60)
+    assert [item.source_url for item in job.items] == [bright, site.url("/gone.jpg")]
+    assert [item.verdict for item in job.items] == ["fake", None]
+    assert job.items[1].error is not None and "404" in (job.items[1].error.detail or "")

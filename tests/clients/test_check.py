@@ -16,6 +16,7 @@ from deepcatcher_client import Client
 from services.checker.state import CheckState
 from tests.clients.conftest import Account, Servers
 from tests.support import images
+from tests.support.links import link_server_in_thread, page
 from tests.support.processes import closed_port_url, deepcatcher_command, running
 
 DARK, BRIGHT = 30, 230
@@ -168,3 +169,33 @@ def test_a_killed_bulk_run_collects_its_jobs_instead_of_resubmitting(
     assert saved_state(state_path) == CheckState.model_validate(
         saved_state(state_path).model_dump() | {"pending_jobs": {}}  # type: ignore[union-attr]
     )
+
+
+def test_links_files_and_a_list_of_links_are_checked_together(
+    servers: Servers, account: Account, tmp_path: Path
+) -> None:
+    folder = image_folder(tmp_path / "mixed", dark=2, seed=500)
+    state = ["--state", str(tmp_path / "resume.json")]
+    with link_server_in_thread() as site:
+        bright = site.put("/render.jpg", images.flat_jpeg(level=BRIGHT, seed=501), "image/jpeg")
+        site.put("/media/dark.jpg", images.flat_jpeg(level=DARK, seed=502), "image/jpeg")
+        html = page('<meta property="og:image" content="/media/dark.jpg">')
+        story, gone = site.put("/story", html, "text/html"), site.url("/gone.jpg")
+        links = tmp_path / "links.txt"
+        links.write_text(f"# pasted from the newsroom chat\n{story}\n\n{gone}\n")
+        done = check(
+            bright, str(folder), "--from", str(links), "--server", servers.api, "--format", "json",
+            *state, api_key=account.api_key,
+        )  # fmt: skip
+        again = check(bright, "--from", str(links), "--server", servers.api, *state, api_key=None)
+    assert done.returncode == 2, done.stderr  # the missing link is an error
+    rows = {row["path"]: row for row in json.loads(done.stdout)}
+    assert list(rows)[2:] == [bright, story, gone]  # files first, then links as given
+    assert [rows[path]["verdict"] for path in (bright, story)] == ["fake", "real"]
+    assert [row["verdict"] for row in list(rows.values())[:2]] == ["real", "real"]
+    assert "404" in rows[gone]["error"]
+    assert "5 images: 1 fake, 0 uncertain, 3 real, 1 error" in done.stderr
+    assert "(2 already checked before this run)" in again.stderr  # both links kept by the state
+    with Client(servers.api, api_key=account.api_key) as client:
+        sources = {p.source.url for p in client.predictions() if p.source is not None}
+    assert sources == {bright, story}

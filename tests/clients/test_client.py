@@ -13,12 +13,15 @@ from deepcatcher_client import (
     NotFound,
     PredictionSummary,
     Unauthorized,
+    UnprocessableContent,
     UnsupportedMediaType,
 )
 
 from tests.clients.conftest import Account, Servers
+from tests.inference.signing import created_manifest, make_authority, sign
 from tests.support import images
 from tests.support.api import PASSWORD
+from tests.support.links import link_server_in_thread, page
 
 DARK, BRIGHT = 30, 230
 
@@ -95,3 +98,39 @@ def test_every_post_carries_an_idempotency_key(servers: Servers, account: Accoun
     keys = [request.headers.get("Idempotency-Key") for request in sent]
     assert keys[0] and keys[1:] == ["mine-1", "mine-1"]
     assert replayed.items[0].prediction is not None
+
+
+def test_check_url_checks_a_page_s_image_into_history(servers: Servers, account: Account) -> None:
+    with link_server_in_thread() as site, Client(servers.api, api_key=account.api_key) as client:
+        render = images.flat_jpeg(level=BRIGHT, seed=5)
+        image = site.put("/media/render.jpg", render, "image/jpeg")
+        html = page('<meta property="og:image" content="/media/render.jpg">')
+        story = site.put("/story", html, "text/html")
+        batch = client.check_url(story)
+        with pytest.raises(UnprocessableContent) as missing:
+            client.check_url(site.url("/gone"))
+        listed = next(iter(client.predictions()))
+    prediction = batch.items[0].prediction
+    assert prediction is not None and prediction.verdict == "fake"
+    assert prediction.source is not None and prediction.source.image_url == image
+    assert prediction.source.taken_from == "og:image" and prediction.source.page_url == story
+    assert listed.source is not None and listed.source.url == story
+    assert missing.value.problem.type == "urn:deepcatcher:problem:link-unreachable"
+
+
+def test_a_page_whose_og_image_has_an_ai_c2pa_claim_is_fake_by_provenance(
+    servers: Servers, account: Account
+) -> None:
+    manifest = created_manifest(source_type="trainedAlgorithmicMedia", generator="Test Diffusion")
+    # Dark, which the brightness model calls real: only provenance can make it fake.
+    signed = sign(
+        images.flat_jpeg(level=DARK, seed=6), manifest=manifest, authority=make_authority()
+    )
+    with link_server_in_thread() as site, Client(servers.api, api_key=account.api_key) as client:
+        image = site.put("/media/generated.jpg", signed, "image/jpeg")
+        html = page('<meta property="og:image" content="media/generated.jpg">')
+        prediction = client.check_url(site.put("/story", html, "text/html")).items[0].prediction
+    assert prediction is not None
+    assert (prediction.verdict, prediction.decided_by) == ("fake", "provenance")
+    assert prediction.source is not None and prediction.source.image_url == image
+    assert prediction.image.byte_size == len(signed)

@@ -25,6 +25,8 @@ CLIENT_MODELS: dict[str, type[BaseModel]] = {
     "Signal": models.Signal,
     "ImageOut": models.ImageFacts,
     "PredictionSummary": models.PredictionSummary,
+    "LinkSource": models.LinkSource,
+    "PageImage": models.PageImage,
     "PredictionOut": models.Prediction,
     "PredictionItem": models.PredictionItem,
     "PredictionBatch": models.PredictionBatch,
@@ -138,6 +140,7 @@ class DriftedJobItem(BaseModel):
     index: int
     filename: str
     status: models.ItemStatus
+    source_url: str | None = None
     prediction_id: str | None = None
     verdict: models.Verdict
     probability: float | None = None

@@ -39,9 +39,9 @@ class WebhookReceiver:
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp, *, port: int) -> AsyncIterator[None]:
+async def serving(app: ASGIApp, *, port: int, host: str = "127.0.0.1") -> AsyncIterator[None]:
     """Serve an ASGI app on a loopback port with a real uvicorn until the block ends."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.02)

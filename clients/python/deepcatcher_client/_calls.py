@@ -145,6 +145,13 @@ def predict(
     )
 
 
+def check_url(*, url: str, idempotency_key: str | None) -> Call[models.PredictionBatch]:
+    """POST /v1/predictions with a link."""
+    headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}
+    answer = model(models.PredictionBatch)
+    return Call("POST", "/v1/predictions", answer, json={"url": url}, headers=headers)
+
+
 def list_predictions(
     *,
     verdict: models.Verdict | None,
@@ -209,6 +216,12 @@ def submit_job(*, files: Iterable[FileLike], callback_url: str | None) -> Call[m
     """POST /v1/jobs."""
     form = {"callback_url": callback_url} if callback_url else None
     return Call("POST", "/v1/jobs", model(models.JobCreated), data=form, files=uploads(files))
+
+
+def submit_job_links(*, urls: Iterable[str], callback_url: str | None) -> Call[models.JobCreated]:
+    """POST /v1/jobs with links."""
+    body = {"urls": list(urls), "callback_url": callback_url}
+    return Call("POST", "/v1/jobs", model(models.JobCreated), json=body)
 
 
 def list_jobs(*, limit: int) -> Call[models.JobPage]:

@@ -130,6 +130,12 @@ class AsyncClient:
         """Check images (paths or (name, bytes) pairs): one item per file, in order."""
         return await self._call(calls.predict(files=files, idempotency_key=idempotency_key))
 
+    async def check_url(
+        self, url: str, *, idempotency_key: str | None = None
+    ) -> models.PredictionBatch:
+        """Check the image at a link (an image's address, or a page with an og:image)."""
+        return await self._call(calls.check_url(url=url, idempotency_key=idempotency_key))
+
     def predictions(
         self,
         *,
@@ -209,6 +215,12 @@ class AsyncClient:
     ) -> models.JobCreated:
         """Start a bulk job (images or zips of them); it is checked in the background."""
         return await self._call(calls.submit_job(files=files, callback_url=callback_url))
+
+    async def submit_job_links(
+        self, urls: Iterable[str], *, callback_url: str | None = None
+    ) -> models.JobCreated:
+        """Start a bulk job of links (images' or pages' addresses), fetched by the server."""
+        return await self._call(calls.submit_job_links(urls=urls, callback_url=callback_url))
 
     async def get_job(self, job_id: uuid.UUID | str) -> models.Job:
         """A job's progress and every item's result so far."""

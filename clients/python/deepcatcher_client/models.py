@@ -18,6 +18,7 @@ ItemStatus = Literal["pending", "done", "error"]
 DecidedBy = Literal["provenance", "model", "known_image"]
 KnownLabel = Literal["ai", "real"]
 KnownSource = Literal["report", "import"]
+PageTag = Literal["og:image", "twitter:image", "image_src"]
 
 
 class Problem(BaseModel):
@@ -93,6 +94,24 @@ class ImageFacts(BaseModel):
     byte_size: int
 
 
+class PageImage(BaseModel):
+    """An image a page names for itself, and the tag that names it."""
+
+    url: str
+    tag: PageTag
+
+
+class LinkSource(BaseModel):
+    """Where an image checked by link came from: the link, the image fetched, the page's choices."""
+
+    url: str
+    image_url: str
+    page_url: str | None = None
+    taken_from: PageTag | None = None
+    candidates: list[PageImage] = Field(default_factory=list)
+    note: str | None = None
+
+
 class PredictionSummary(BaseModel):
     """A prediction as listed in history."""
 
@@ -107,6 +126,7 @@ class PredictionSummary(BaseModel):
     reused: bool
     image_url: str | None = None
     decided_by: DecidedBy | None = None
+    source: LinkSource | None = None
 
 
 class Prediction(PredictionSummary):
@@ -145,6 +165,7 @@ class JobItem(BaseModel):
     index: int
     filename: str
     status: ItemStatus
+    source_url: str | None = None
     prediction_id: uuid.UUID | None = None
     verdict: Verdict | None = None
     score: float | None = None

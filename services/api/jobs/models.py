@@ -57,6 +57,8 @@ class JobItem(IdMixin, Base):
     image_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("images.id", ondelete="RESTRICT"), index=True
     )
+    # A link to fetch when the item is worked; its image is stored then.
+    source_url: Mapped[str | None] = mapped_column(String(2048))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     # Set in the same transaction as the prediction it names: the guard against doing it twice.
     prediction_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -22,9 +22,11 @@ from services.api.jobs.schemas import WebhookPayload
 from services.api.jobs.service import summary_of
 from services.api.known_images import service as known_images
 from services.api.known_images.follower import IndexFollower, refresh
+from services.api.links import service as links
+from services.api.links.fetcher import LinkFetcher
 from services.api.predictions.coalescing import InflightChecks
-from services.api.predictions.detection import detect, new_prediction, reuse_stored
-from services.api.predictions.uploads import CheckedUpload
+from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
+from services.api.predictions.uploads import CheckedUpload, check_bytes
 from services.common.contract import ModelRef
 from services.common.images import ImageFacts
 from services.common.problems import ProblemError
@@ -45,6 +47,7 @@ class WorkerDeps:
     queue: JobQueue
     webhook_http: httpx.AsyncClient
     known: IndexFollower
+    links: LinkFetcher
 
 
 class TryAgain(Exception):
@@ -55,19 +58,18 @@ async def check_item(*, deps: WorkerDeps, item_id: uuid.UUID, last_try: bool) ->
     """Check one pending item; a repeat delivery of the same item changes nothing."""
     async with deps.sessions() as session:
         item = await repository.get_item(session=session, item_id=item_id)
-        if item is None or item.status != "pending" or item.image_id is None:
+        if item is None or item.status != "pending":
             return "skipped"
-        job_id = item.job_id
-        image = await session.get(Image, item.image_id)
-        if image is None:  # its job was deleted since (items keep their image otherwise)
+        job_id, owner_id = item.job_id, item.job.owner_id
+        image, upload = await _image_of(deps=deps, session=session, item=item)
+        if upload is None:  # its job was deleted since (items keep their image otherwise)
             return "skipped"
         await repository.mark_running(session=session, job_id=job_id)
-        upload = await _upload_of(deps=deps, item=item, image=image)
-        model = await _model(deps, last_try)
-        owner_id = item.job.owner_id
-        await reuse_stored(session=session, upload=upload, model=model, owner_id=owner_id)
+        if upload.ok:
+            model = await _model(deps, last_try)
+            await reuse_stored(session=session, upload=upload, model=model, owner_id=owner_id)
         await session.commit()  # hold no connection while the detector works
-        if upload.result is None:
+        if upload.ok and upload.result is None:
             await _detect_or_retry(
                 deps=deps, upload=upload, model=model, owner_id=owner_id, last_try=last_try
             )
@@ -78,6 +80,44 @@ async def check_item(*, deps: WorkerDeps, item_id: uuid.UUID, last_try: bool) ->
     elif outcome != "duplicate":
         await _complete_job(deps=deps, job_id=job_id)
     return outcome
+
+
+async def _image_of(
+    *, deps: WorkerDeps, session: AsyncSession, item: JobItem
+) -> tuple[Image | None, CheckedUpload | None]:
+    """The item's stored image and bytes; a link's are fetched (again, on a redelivery) first."""
+    if item.source_url is not None:
+        return await _fetched(deps=deps, session=session, item=item, url=item.source_url)
+    image = await session.get(Image, item.image_id) if item.image_id else None
+    if image is None:
+        return None, None
+    return image, await _upload_of(deps=deps, item=item, image=image)
+
+
+async def _fetched(
+    *, deps: WorkerDeps, session: AsyncSession, item: JobItem, url: str
+) -> tuple[Image | None, CheckedUpload]:
+    """A link item's image, checked as an upload's and stored; or why it cannot be checked."""
+    await session.commit()  # hold no connection while the link is fetched
+    try:
+        linked = await links.fetch_image(fetcher=deps.links, url=url)
+    except ProblemError as error:
+        return None, CheckedUpload(index=item.index, filename=item.filename, error=error)
+    upload = await check_bytes(
+        index=item.index,
+        filename=item.filename,
+        data=linked.data,
+        max_bytes=deps.settings.max_upload_bytes,
+        max_pixels=deps.settings.max_image_pixels,
+    )
+    if upload.facts is None:
+        return None, upload
+    upload.source = links.size_note(
+        linked=linked, width=upload.facts.width, height=upload.facts.height
+    )
+    image = await store_image(session=session, storage=deps.storage, upload=upload)
+    item.image_id = image.id
+    return image, upload
 
 
 async def _upload_of(*, deps: WorkerDeps, item: JobItem, image: Image) -> CheckedUpload:
@@ -136,7 +176,7 @@ async def _detect_or_retry(
 
 
 async def _finish(
-    *, session: AsyncSession, item: JobItem, image: Image, upload: CheckedUpload
+    *, session: AsyncSession, item: JobItem, image: Image | None, upload: CheckedUpload
 ) -> str:
     """Write the prediction and mark the item in one transaction, or nothing at all."""
     item_id, owner_id = item.id, item.job.owner_id
@@ -148,6 +188,7 @@ async def _finish(
     if upload.error is not None:
         error = upload.error.to_problem().model_dump(exclude_none=True)
     else:
+        assert image is not None  # an upload without an error has its image stored
         prediction = new_prediction(upload=upload, owner_id=owner_id, image=image)
         session.add(prediction)
         await session.flush()

@@ -5,24 +5,27 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
 from services.api.auth.credentials_first import CredentialsFirstRoute
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery
 from services.api.deps import BulkDep, BulkPredictor, SessionDep, StorageDep
 from services.api.jobs import service
 from services.api.jobs.archives import NamedFile
-from services.api.jobs.schemas import JobCreated, JobOut, JobPage
+from services.api.jobs.schemas import JobCreated, JobLinks, JobOut, JobPage
+from services.api.links.requests import json_body_of
 from services.common.problems import problem_responses
 
 router = APIRouter(prefix="/v1/jobs", tags=["bulk jobs"], route_class=CredentialsFirstRoute)
 
 CREATE_DESCRIPTION = """
-Upload many images at once (multipart `files`; a zip's images count one by one) and get a job id
-straight away (202). Workers check each image in the background and save it to your history;
-follow progress with `GET /v1/jobs/{id}`. Files that cannot be checked become items with an
-`error` and do not stop the others: so do zip entries that are encrypted, corrupt or zips
-themselves. Every file, and every file inside a zip, counts against your rate limit; zips that
+Upload many images at once (multipart `files`; a zip's images count one by one), or send links
+as JSON (`{"urls": [...]}`: images' addresses or pages naming their image), and get a job id
+straight away (202). Workers check each image in the background (fetching each link as
+`POST /v1/predictions` would) and save it to your history; follow progress with
+`GET /v1/jobs/{id}`. Files and links that cannot be checked become items with an `error` and do
+not stop the others: so do zip entries that are encrypted, corrupt or zips themselves. Every
+file, every file inside a zip, and every link counts against your rate limit; zips that
 would inflate past the server's expansion budget or ratio are refused whole (413).
 
 With `callback_url`, the finished job is POSTed there as JSON, signed: verify
@@ -41,12 +44,20 @@ retried with backoff.
     responses=problem_responses(401, 403, 413, 422, 429, 503),
 )
 async def create_job(
-    files: Annotated[list[UploadFile], File(description="Images, or zip archives of images.")],
+    request: Request,
     principal: BulkPredictor,
     bulk: BulkDep,
+    files: Annotated[
+        list[UploadFile] | None, File(description="Images, or zip archives of images.")
+    ] = None,
     callback_url: Annotated[str | None, Form(max_length=2048)] = None,
 ) -> JobCreated:
-    """Queue every uploaded image for checking."""
+    """Queue every uploaded image, or every link, for checking."""
+    if files is None:
+        links = await json_body_of(request, model=JobLinks)
+        return await service.create_from_links(
+            bulk=bulk, owner=principal, urls=links.urls, callback_url=links.callback_url or None
+        )
     named = [NamedFile(filename=file.filename, file=file.file) for file in files]
     return await service.create(
         bulk=bulk, owner=principal, files=named, callback_url=callback_url or None

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from services.common.contract import Verdict
 from services.common.problems import Problem
+from services.common.validation import RequestModel
 
 JobStatus = Literal["queued", "running", "completed"]
 ItemStatus = Literal["pending", "done", "error"]
+
+
+class JobLinks(RequestModel):
+    """A bulk job of links: each is fetched and checked as `POST /v1/predictions` would."""
+
+    urls: list[Annotated[str, Field(min_length=1, max_length=2048)]] = Field(
+        min_length=1,
+        description="http(s) addresses of images, or of pages naming their image (og:image).",
+        examples=[["https://example.org/news/flooded-station", "https://example.org/a.jpg"]],
+    )
+    callback_url: str | None = Field(default=None, max_length=2048)
 
 
 class JobItemOut(BaseModel):
@@ -21,6 +33,7 @@ class JobItemOut(BaseModel):
     index: int
     filename: str
     status: ItemStatus
+    source_url: str | None = Field(default=None, description="The link, for an item sent as one.")
     prediction_id: uuid.UUID | None = None
     verdict: Verdict | None = None
     score: float | None = None

@@ -26,6 +26,8 @@ from services.api.jobs.schemas import (
     WebhookOut,
 )
 from services.api.jobs.webhooks import check_callback_url, new_secret
+from services.api.links.fetcher import parse_link
+from services.api.links.service import filename_of
 from services.api.predictions.detection import store_image
 from services.api.predictions.models import Prediction
 from services.api.predictions.uploads import CheckedUpload, check_bytes
@@ -68,6 +70,34 @@ async def create(
     finally:
         await anyio.to_thread.run_sync(plan.close)
     return await _save(bulk=bulk, owner_id=owner.user.id, items=items, callback_url=callback_url)
+
+
+async def create_from_links(
+    *, bulk: Bulk, owner: Principal, urls: list[str], callback_url: str | None
+) -> JobCreated:
+    """Queue every link for a worker to fetch and check; a malformed one is an item's error."""
+    if len(urls) > bulk.settings.max_job_items:
+        raise UnprocessableContent(f"Send at most {bulk.settings.max_job_items} links per job.")
+    bucket, identity = owner.rate_limit_identity
+    await bulk.limiter.hit(bucket=bucket, identity=identity, cost=len(urls))
+    if callback_url is not None:
+        await check_callback_url(
+            callback_url, allow_private=bulk.settings.webhook_allow_private_hosts
+        )
+    await bulk.queue.ensure_available()
+    items = [_link_item(index=index, url=url) for index, url in enumerate(urls)]
+    return await _save(bulk=bulk, owner_id=owner.user.id, items=items, callback_url=callback_url)
+
+
+def _link_item(*, index: int, url: str) -> JobItem:
+    """A pending item for a link, or an error item for one that is no http(s) address."""
+    filename = filename_of(url)
+    try:
+        parse_link(url)
+    except ProblemError as error:
+        error_body = error.to_problem().model_dump(exclude_none=True)
+        return JobItem(index=index, filename=filename, status="error", error=error_body)
+    return JobItem(index=index, filename=filename, source_url=url[:2048])
 
 
 async def _save(
@@ -159,6 +189,7 @@ def _item_out(item: JobItem, predictions: dict[uuid.UUID, Prediction]) -> JobIte
             "index": item.index,
             "filename": item.filename,
             "status": item.status,
+            "source_url": item.source_url,
             "prediction_id": item.prediction_id,
             "verdict": prediction.verdict if prediction else None,
             "score": prediction.score if prediction else None,

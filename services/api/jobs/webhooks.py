@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import time
 from urllib.parse import urlsplit
 
-import anyio
 import httpx
 
+from services.api.links.addresses import Unresolvable, is_public_unicast, resolve
 from services.common.problems import UnprocessableContent
 
 SIGNATURE_HEADER = "X-Deepcatcher-Signature"
@@ -58,10 +56,10 @@ async def check_callback_url(url: str, *, allow_private: bool) -> str:
     if allow_private:
         return url
     try:
-        infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, ValueError) as exc:  # IDNA refusals are ValueErrors (UnicodeError)
+        addresses = await resolve(host=host, port=port)
+    except Unresolvable as exc:
         raise UnsafeCallbackUrl("callback_url's host does not resolve.") from exc
-    if not all(is_public_unicast(info[4][0]) for info in infos):
+    if not all(is_public_unicast(address) for address in addresses):
         raise UnsafeCallbackUrl("callback_url must not point at a private or local address.")
     return url
 
@@ -76,21 +74,6 @@ def _host_and_port(url: str) -> tuple[str, int]:
     if parsed.scheme not in {"http", "https"} or not parsed.raw_host:
         raise UnsafeCallbackUrl("callback_url must be an http or https URL.")
     return parsed.raw_host.decode("ascii"), port or (443 if parsed.scheme == "https" else 80)
-
-
-def is_public_unicast(address: str) -> bool:
-    """Whether an address is globally routable unicast (`is_global` alone lets multicast pass)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is not None:
-            return is_public_unicast(str(embedded))
-        if ip.is_site_local:
-            return False
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
 async def deliver(*, http: httpx.AsyncClient, url: str, secret: str, body: bytes) -> None:

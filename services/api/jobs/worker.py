@@ -21,6 +21,7 @@ from services.api.jobs import processing
 from services.api.jobs.queue import CHECK_ITEM, DELIVER_WEBHOOK, JobQueue, redis_settings
 from services.api.jobs.webhooks import WebhookFailed
 from services.api.known_images.follower import IndexFollower
+from services.api.links.fetcher import LinkFetcher, link_limits
 from services.api.predictions.coalescing import InflightChecks
 from services.common.observability import configure_logging
 
@@ -84,6 +85,7 @@ def build_deps(
         queue=JobQueue(url=settings.queue_url, queue_name=settings.queue_name),
         webhook_http=httpx.AsyncClient(timeout=settings.webhook_timeout_s),
         known=IndexFollower(),
+        links=LinkFetcher(limits=link_limits(settings)),
     )
 
 
@@ -91,6 +93,7 @@ async def _shutdown(ctx: Context) -> None:
     deps = _deps(ctx)
     await deps.inference.http.aclose()
     await deps.webhook_http.aclose()
+    await deps.links.aclose()
     await deps.queue.close()
     await deps.engine.dispose()
 

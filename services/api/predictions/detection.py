@@ -109,6 +109,7 @@ def new_prediction(*, upload: CheckedUpload, owner_id: uuid.UUID, image: Image) 
         decided_by=result.decided_by,
         fingerprints=result.fingerprints.model_dump() if result.fingerprints else None,
         pdq=history_hash(result.fingerprints) if result.fingerprints else None,
+        source=upload.source.model_dump(mode="json") if upload.source else None,
     )
 
 

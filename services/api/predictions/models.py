@@ -38,5 +38,7 @@ class Prediction(IdMixin, CreatedMixin, Base):
     # The PDQ hashes the detector returned; `pdq` again as a column for history look-ups.
     fingerprints: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     pdq: Mapped[str | None] = mapped_column(String(64))
+    # For a check by link: the link, the image's address and the page's candidates.
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
     image: Mapped[Image] = relationship(lazy="joined")

@@ -72,6 +72,7 @@ def unsaved_out(upload: CheckedUpload) -> PredictionOut:
         ),
         latency_ms=upload.latency_ms,
         reused=upload.reused,
+        source=upload.source,
     )
 
 
@@ -107,4 +108,5 @@ def _out_fields(prediction: Prediction) -> dict[str, object]:
         "reused": prediction.reused,
         "decided_by": prediction.decided_by,
         "image_url": f"/v1/predictions/{prediction.id}/image",
+        "source": prediction.source,
     }

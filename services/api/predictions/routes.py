@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from services.api.db.pagination import INVALID_CURSOR, CursorQuery, aware
@@ -18,6 +18,8 @@ from services.api.deps import (
     SessionDep,
     StorageDep,
 )
+from services.api.links.requests import json_body_of
+from services.api.links.schemas import LinkCheck
 from services.api.predictions import history, service
 from services.api.predictions.presenters import prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut, PredictionPage
@@ -29,9 +31,13 @@ router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
 
 PREDICT_DESCRIPTION = """
 Upload one or more images (multipart field `files`; JPEG, PNG, WebP, AVIF, HEIC or TIFF, the
-first page of a multi-page TIFF) and get one result per file, in order. A file that cannot be
-checked gets its own `error` entry (a problem object) and does not fail the others; when no file
-can be checked the answer is that problem.
+first page of a multi-page TIFF) and get one result per file, in order. Or send JSON
+`{"url": ...}`: an image's address, or a page whose image (its `og:image`, `twitter:image` or
+`<link rel=image_src>`) is checked; the server fetches it from public addresses only, within
+time and size limits, and the prediction's `source` names the image's address and the page's
+other images (see docs/links.md). A file that cannot be checked gets its own `error` entry (a
+problem object) and does not fail the others; when no file can be checked (or the link cannot
+be fetched) the answer is that problem.
 
 Anonymous callers may predict under a stricter rate limit; nothing is saved. Signed-in callers
 (token or API key with the `predict` scope) get the results saved to their history (201).
@@ -56,7 +62,7 @@ the first answer instead of creating duplicates.
     },
 )
 async def create_predictions(
-    files: Annotated[list[UploadFile], File(description="The images to check.")],
+    request: Request,
     response: Response,
     principal: OptionalPrincipal,
     detection: DetectionDep,
@@ -74,18 +80,25 @@ async def create_predictions(
             json_schema_extra={"pattern": "^[ -~]{1,255}$"},
         ),
     ] = None,
+    files: Annotated[list[UploadFile] | None, File(description="The images to check.")] = None,
 ) -> PredictionBatch | JSONResponse:
-    """Check every uploaded image."""
+    """Check every uploaded image, or the image a link leads to."""
     if principal is not None and not principal.allows_predict:
         raise Forbidden("This API key lacks the 'predict' scope.")
-    if len(files) > detection.settings.max_files_per_request:
+    link = await json_body_of(request, model=LinkCheck) if files is None else None
+    uploads = files or []
+    if len(uploads) > detection.settings.max_files_per_request:
         raise UnprocessableContent(
             f"Send at most {detection.settings.max_files_per_request} files per request."
         )
     bucket, identity = principal.rate_limit_identity if principal else ("anonymous", ip)
-    await limiter.hit(bucket=bucket, identity=identity, cost=len(files))
+    await limiter.hit(bucket=bucket, identity=identity, cost=max(len(uploads), 1))
     answer = await service.submit(
-        detection=detection, uploads=files, principal=principal, idempotency_key=idempotency_key
+        detection=detection,
+        uploads=uploads,
+        link=link.url if link else None,
+        principal=principal,
+        idempotency_key=idempotency_key,
     )
     if answer.replayed or not isinstance(answer.body, PredictionBatch):
         headers = {"Idempotent-Replayed": "true"}

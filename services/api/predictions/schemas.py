@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.api.links.schemas import LinkSource
 from services.common.contract import ModelRef, Signal, Verdict
 from services.common.problems import Problem
 
@@ -54,6 +55,9 @@ class PredictionSummary(BaseModel):
     decided_by: Literal["provenance", "model", "known_image"] | None = Field(
         default=None,
         description="Which rule set the verdict (`known_image`: a copy of a known AI image).",
+    )
+    source: LinkSource | None = Field(
+        default=None, description="Where the image came from, when it was checked by link."
     )
 
 

@@ -20,12 +20,14 @@ from services.api.idempotency import service as idempotency
 from services.api.images.storage import ImageStorage
 from services.api.known_images import service as known_images
 from services.api.known_images.index import FingerprintIndex
+from services.api.links import service as links
+from services.api.links.fetcher import LinkFetcher
 from services.api.predictions import repository
 from services.api.predictions.coalescing import InflightChecks
 from services.api.predictions.detection import detect, new_prediction, reuse_stored, store_image
 from services.api.predictions.presenters import item_of, prediction_out
 from services.api.predictions.schemas import PredictionBatch, PredictionOut
-from services.api.predictions.uploads import CheckedUpload, check_upload
+from services.api.predictions.uploads import CheckedUpload, check_bytes, check_upload
 from services.common.problems import BadRequest, ProblemError
 
 INVALID_KEY = "Idempotency-Key must be 1 to 255 printable characters."
@@ -41,6 +43,7 @@ class Detection:
     inflight: InflightChecks
     settings: ApiSettings
     known: FingerprintIndex
+    links: LinkFetcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +63,54 @@ async def submit(
     *,
     detection: Detection,
     uploads: list[UploadFile],
+    link: str | None,
     principal: Principal | None,
     idempotency_key: str | None,
 ) -> Answer:
-    """Check every upload, reply from a stored answer for a retried key, else predict."""
-    checked = [
-        await check_upload(
-            index=index,
-            upload=upload,
-            max_bytes=detection.settings.max_upload_bytes,
-            max_pixels=detection.settings.max_image_pixels,
+    """Check the uploads (or the image a link leads to), then answer them."""
+    if link is not None:
+        checked = [await _checked_link(detection=detection, url=link)]
+    else:
+        checked = [
+            await check_upload(
+                index=index,
+                upload=upload,
+                max_bytes=detection.settings.max_upload_bytes,
+                max_pixels=detection.settings.max_image_pixels,
+            )
+            for index, upload in enumerate(uploads)
+        ]
+    return await _answer(
+        detection=detection, checked=checked, principal=principal, idempotency_key=idempotency_key
+    )
+
+
+async def _checked_link(*, detection: Detection, url: str) -> CheckedUpload:
+    """Fetch the image a link leads to; its bytes, exactly as served, are checked as an upload."""
+    linked = await links.fetch_image(fetcher=detection.links, url=url)
+    checked = await check_bytes(
+        index=0,
+        filename=linked.filename,
+        data=linked.data,
+        max_bytes=detection.settings.max_upload_bytes,
+        max_pixels=detection.settings.max_image_pixels,
+    )
+    checked.source = linked.source
+    if checked.facts is not None:
+        checked.source = links.size_note(
+            linked=linked, width=checked.facts.width, height=checked.facts.height
         )
-        for index, upload in enumerate(uploads)
-    ]
+    return checked
+
+
+async def _answer(
+    *,
+    detection: Detection,
+    checked: list[CheckedUpload],
+    principal: Principal | None,
+    idempotency_key: str | None,
+) -> Answer:
+    """Reply from a stored answer for a retried key, else predict (and save when signed in)."""
     retry = _retry_of(principal=principal, key=idempotency_key, checked=checked)
     if retry is not None:
         stored = await idempotency.replay(session=detection.session, request=retry)

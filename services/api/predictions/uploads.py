@@ -9,6 +9,7 @@ from functools import partial
 import anyio
 from fastapi import UploadFile
 
+from services.api.links.schemas import LinkSource
 from services.common.contract import InferenceResult
 from services.common.images import ImageFacts, inspect_image
 from services.common.problems import PayloadTooLarge, ProblemError
@@ -28,6 +29,7 @@ class CheckedUpload:
     result: InferenceResult | None = None
     reused: bool = False
     latency_ms: float = 0.0
+    source: LinkSource | None = None
 
     @property
     def ok(self) -> bool:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from services.web.check import service
 from services.web.deps import ApiDep, OptionalToken, PagesDep, SettingsDep
+from services.web.predictions.presenters import ResultView
 from services.web.rendering import is_htmx
+from services.web.security.headers import policy_showing_images_from
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,6 +43,36 @@ async def check(
     )
     template = "check/_cards.html" if is_htmx(request) else "check/index.html"
     return pages.render(request, template, {"cards": cards, "problem": None})
+
+
+@router.post("/check/link", response_class=HTMLResponse)
+async def check_link(
+    request: Request,
+    pages: PagesDep,
+    api: ApiDep,
+    token: OptionalToken,
+    url: Annotated[str, Form(max_length=2048)] = "",
+) -> HTMLResponse:
+    """Check the image a pasted link leads to; a plain form post, so it works without scripts."""
+    link = url.strip()
+    if not link:
+        problem = "Paste a link to an image or a page."
+        context: dict[str, object] = {"cards": [], "problem": problem, "link": ""}
+        return pages.render(request, "check/index.html", context, status_code=422)
+    card = await service.check_link(api=api, token=token, url=link)
+    context = {"cards": [card], "problem": None, "link": link}
+    return pages.render(request, "check/index.html", context, headers=_showing(card))
+
+
+def _showing(card: service.Card) -> dict[str, str]:
+    """A policy that lets an unsaved card's picture load from its own address, and no other."""
+    picture = card.picture if isinstance(card, ResultView) else None
+    parts = urlsplit(picture or "")
+    if parts.scheme not in {"http", "https"}:
+        return {}
+    return {
+        "Content-Security-Policy": policy_showing_images_from(f"{parts.scheme}://{parts.netloc}")
+    }
 
 
 def _upload_problem(*, count: int, limit: int) -> str | None:

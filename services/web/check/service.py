@@ -83,6 +83,25 @@ async def _picture(prediction: Prediction, *, upload: Upload, max_pixels: int) -
     return data_uri(jpeg)
 
 
+async def check_link(*, api: ApiClient, token: str | None, url: str) -> Card:
+    """The card for the image a link leads to; unsaved, it shows the image by its address."""
+    try:
+        batch = await api.check_url(token=token, url=url)
+    except ApiProblem as error:
+        return _failed(url, status=error.status, detail=error.detail)
+    except ServiceDown as error:
+        return _failed(url, status=503, detail=error.detail)
+    item = batch.items[0]
+    if item.prediction is None:
+        problem = item.error or Problem(title="Error", status=422)
+        return _failed(url, status=problem.status, detail=problem.detail)
+    prediction = item.prediction
+    source = prediction.source
+    saved_picture = picture_url(prediction.id, width=320) if prediction.id else None
+    picture = saved_picture or (source.image_url if source else None)
+    return result_view(prediction, picture=picture, saved=batch.saved)
+
+
 def _failed_files(uploads: list[Upload], *, error: ApiProblem) -> list[Card]:
     """Per-file failures from the API's `items`, or the one problem for every file."""
     per_file = {item["index"]: item for item in error.extensions.get("items", [])}

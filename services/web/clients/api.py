@@ -106,6 +106,11 @@ class ApiClient:
         response = await self._send("POST", "/v1/predictions", token=token, files=files)
         return PredictionBatch.model_validate(response.json())
 
+    async def check_url(self, *, token: str | None, url: str) -> PredictionBatch:
+        """Check the image a link leads to; saved to history when a token is given."""
+        response = await self._send("POST", "/v1/predictions", token=token, json={"url": url})
+        return PredictionBatch.model_validate(response.json())
+
     async def history(self, *, token: str, query: HistoryQuery) -> PredictionPage:
         """One page of the account's predictions."""
         response = await self._send("GET", "/v1/predictions", token=token, params=query.params())

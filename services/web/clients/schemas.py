@@ -61,6 +61,24 @@ class ImageFacts(Answer):
     byte_size: int
 
 
+class PageImage(Answer):
+    """An image a page names for itself, and the tag that names it."""
+
+    url: str
+    tag: str
+
+
+class LinkSource(Answer):
+    """Where an image checked by link came from: the link, the image, the page's candidates."""
+
+    url: str
+    image_url: str
+    page_url: str | None = None
+    taken_from: str | None = None
+    candidates: list[PageImage] = []
+    note: str | None = None
+
+
 class PredictionSummary(Answer):
     """A prediction as history lists it."""
 
@@ -73,6 +91,7 @@ class PredictionSummary(Answer):
     image: ImageFacts
     latency_ms: float
     reused: bool
+    source: LinkSource | None = None
 
 
 class Prediction(PredictionSummary):

@@ -21,6 +21,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+
+
+def policy_showing_images_from(origin: str) -> str:
+    """The policy, letting one more origin's images show (a checked link's, by its address)."""
+    images = "img-src 'self' data: blob:"
+    return CONTENT_SECURITY_POLICY.replace(images, f"{images} {origin}")
+
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
