@@ -28,6 +28,7 @@ from services.inference.training.recipe.photos import (
     NOT_PHOTOGRAPHS,
     bundled_photos,
     interior_photos,
+    pywavelets_photos,
     sklearn_photos,
 )
 
@@ -182,6 +183,13 @@ def test_npm_photos_decode_the_exif_readers_camera_photos() -> None:
     assert photos["exif-js-dsc_09827"].origin == "exif-js==2.3.0"
     assert photos["exif-js-dscn0614_small"].load().shape == (300, 400, 3)
     assert all(photo.licence.startswith("MIT") for photo in photos.values())
+
+
+def test_pywavelets_photos_decode_the_public_domain_people_photo() -> None:
+    (photo,) = pywavelets_photos()
+
+    assert photo.load().shape == (512, 512, 3) and photo.kind == "photo-people"
+    assert photo.origin == "PyWavelets==1.9.0" and photo.licence.startswith("public domain")
 
 
 def test_bundled_photos_carry_a_kind_and_the_render_is_named_as_not_a_photograph() -> None:

@@ -148,6 +148,24 @@ def sklearn_photos() -> list[Photo]:
     ]
 
 
+def _ascent() -> np.ndarray:
+    import pywt.data
+
+    return as_rgb(pywt.data.ascent())
+
+
+def pywavelets_photos() -> list[Photo]:
+    """PyWavelets' sample "ascent": people on a stairway, from a public-domain photograph."""
+    photo = Photo(
+        name="pywt-ascent",
+        origin=f"PyWavelets=={importlib.metadata.version('PyWavelets')}",
+        licence="public domain (accent-to-the-top.jpg, public-domain-image.com)",
+        load=_ascent,
+        kind="photo-people",
+    )
+    return [photo]
+
+
 def bundled_photos() -> list[Photo]:
     """Every packaged photograph the default recipe uses as `real`, in a stable order."""
     return sorted(
