@@ -182,6 +182,8 @@ def test_npm_photos_decode_the_exif_readers_camera_photos() -> None:
     assert starfish.load().shape == (720, 1278, 3)
     assert photos["exif-js-dsc_09827"].origin == "exif-js==2.3.0"
     assert photos["exif-js-dscn0614_small"].load().shape == (300, 400, 3)
+    assert photos["exif-sony-alpha-6000"].kind == "photo-night"
+    assert photos["exif-test1"].load().shape == (135, 180, 3)
     assert all(photo.licence.startswith("MIT") for photo in photos.values())
 
 

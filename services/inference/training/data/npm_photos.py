@@ -28,9 +28,10 @@ FACE_API_PHOTOS = tuple(
     NpmPhoto(FACE_API, f"demo/sample{n}.jpg", "photo-people", "MIT (photos by Vladimir Mandic)")
     for n in range(1, 7)
 )
-# Test photos of EXIF readers, kept on the camera their EXIF names (a 2012 Windows Phone, a
-# Nikon Coolpix 4600, a Nikon D100). Left out: exif-js's Bloated-Hero (no camera EXIF) and
-# Bush-dog (a White House photograph with no licence stated).
+# Test photos of EXIF readers, kept on the camera their EXIF names (phones from 2011-2013, a Sony
+# A6000 at night, Canon and Nikon compacts and a Nikon D100). Left out: exif-js's Bloated-Hero
+# (no camera EXIF), Bush-dog (a White House photograph with no licence stated) and exif's
+# orientation tests (rendered text). exif's evil1 is a Canon S400 shot with a malformed EXIF.
 EXIF_PHOTOS = (
     NpmPhoto(
         "exif-parser",
@@ -42,6 +43,22 @@ EXIF_PHOTOS = (
         "exif-js", "example/DSCN0614_small.jpg", "photo-landscape", "MIT (EXIF: Nikon Coolpix 4600)"
     ),
     NpmPhoto("exif-js", "example/dsc_09827.jpg", "photo-people", "MIT (EXIF: Nikon D100)"),
+    NpmPhoto(
+        "exif", "test/sony-alpha-6000.jpg", "photo-night", "MIT (LICENSE.md; EXIF: Sony A6000)"
+    ),
+    NpmPhoto(
+        "exif", "test/short-ascii-II.jpg", "photo-old-phone", "MIT (LICENSE.md; EXIF: Xiaomi MI3)"
+    ),
+    NpmPhoto(
+        "exif", "test/short-ascii-MM.jpg", "photo-nature", "MIT (LICENSE.md; EXIF: Canon S40)"
+    ),
+    NpmPhoto("exif", "test/evil1.jpg", "photo-interior", "MIT (LICENSE.md; EXIF: Canon S400)"),
+    *(
+        NpmPhoto(
+            "exif", f"test/test{n}.jpg", "photo-old-phone", "MIT (LICENSE.md; EXIF: iPhone 4S)"
+        )
+        for n in range(1, 4)
+    ),
 )
 NPM_PHOTOS = (*FACE_API_PHOTOS, *EXIF_PHOTOS)
 
