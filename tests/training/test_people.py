@@ -12,11 +12,11 @@ from services.inference.training.recipe.photos import file_loader
 
 
 def test_a_portrait_has_a_person() -> None:
-    assert person_in_picture(skimage.data.astronaut())
+    assert person_in_picture(skimage.data.astronaut())  # type: ignore[no-untyped-call]
 
 
 def test_a_grey_portrait_has_a_person() -> None:
-    assert person_in_picture(skimage.data.camera())
+    assert person_in_picture(skimage.data.camera())  # type: ignore[no-untyped-call]
 
 
 @pytest.mark.parametrize("name", ["coffee", "chelsea"])
