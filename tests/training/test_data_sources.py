@@ -14,15 +14,23 @@ from PIL import Image
 
 from services.inference.training.data.npm_photos import npm_photos
 from services.inference.training.data.photos import (
+    CURATED,
     DEBIAN_PHOTO_PACKAGES,
     FILE_PHOTOS,
     GCOMPRIS_PHOTOS,
+    KPHOTOALBUM_PHOTOS,
     debian_photos,
     install_command,
     rcc_files,
 )
 from services.inference.training.data.renders import render_screens
-from services.inference.training.recipe.photos import sklearn_photos
+from services.inference.training.recipe.photos import (
+    NOT_PHOTOGRAPHS,
+    bundled_photos,
+    interior_photos,
+    pywavelets_photos,
+    sklearn_photos,
+)
 
 RESOURCE = "/gcompris/src/activities/erase/resource"
 
@@ -103,8 +111,24 @@ def test_rcc_files_rejects_other_files(tmp_path: Path) -> None:
         rcc_files(path)
 
 
+def test_debian_photos_stand_a_turned_photograph_upright(tmp_path: Path) -> None:
+    entry = next(entry for entry in KPHOTOALBUM_PHOTOS if entry.turn == 90)
+    path = tmp_path / entry.path
+    path.parent.mkdir(parents=True)
+    pixels = np.zeros((30, 40, 3), dtype=np.uint8)
+    pixels[:, :4] = 255  # a white left edge becomes the top edge after a clockwise quarter turn
+    Image.fromarray(pixels).save(path, format="PNG")
+
+    (photo,) = debian_photos(root=tmp_path)
+    turned = photo.load()
+
+    assert turned.shape == (40, 30, 3)
+    assert turned[1, 15, 0] == 255 and turned[20, 15, 0] == 0
+    assert photo.kind == entry.kind and photo.licence.startswith("GPL-2+")
+
+
 def test_curated_names_are_unique_and_every_package_is_pinned() -> None:
-    entries = [*FILE_PHOTOS, *GCOMPRIS_PHOTOS]
+    entries = list(CURATED)
 
     assert len({(entry.package, entry.slug) for entry in entries}) == len(entries)
     assert all(re.fullmatch(r"[a-z0-9_-]+", entry.slug) for entry in entries)
@@ -142,12 +166,41 @@ def test_sklearn_photos_decode_with_their_package_version_and_licence() -> None:
 def test_npm_photos_decode_the_installed_packages_people_photos_with_version_and_licence() -> None:
     photos = npm_photos()
 
-    assert [p.name for p in photos] == [f"face-api-sample{n}" for n in range(1, 7)]
-    for photo in photos:
+    assert [p.name for p in photos[:6]] == [f"face-api-sample{n}" for n in range(1, 7)]
+    for photo in photos[:6]:
         pixels = photo.load()
         assert pixels.dtype == np.uint8 and pixels.shape[1] == 1920 and pixels.shape[2] == 3
         assert photo.origin == "@vladmandic/face-api==1.7.15" and photo.licence.startswith("MIT")
         assert photo.kind == "photo-people"
+
+
+def test_npm_photos_decode_the_exif_readers_camera_photos() -> None:
+    photos = {photo.name: photo for photo in npm_photos()}
+
+    starfish = photos["exif-parser-starfish"]
+    assert starfish.origin == "exif-parser==0.1.12" and starfish.kind == "photo-old-phone"
+    assert starfish.load().shape == (720, 1278, 3)
+    assert photos["exif-js-dsc_09827"].origin == "exif-js==2.3.0"
+    assert photos["exif-js-dscn0614_small"].load().shape == (300, 400, 3)
+    assert photos["exif-sony-alpha-6000"].kind == "photo-night"
+    assert photos["exif-test1"].load().shape == (135, 180, 3)
+    assert all(photo.licence.startswith("MIT") for photo in photos.values())
+
+
+def test_pywavelets_photos_decode_the_public_domain_people_photo() -> None:
+    (photo,) = pywavelets_photos()
+
+    assert photo.load().shape == (512, 512, 3) and photo.kind == "photo-people"
+    assert photo.origin == "PyWavelets==1.9.0" and photo.licence.startswith("public domain")
+
+
+def test_bundled_photos_carry_a_kind_and_the_render_is_named_as_not_a_photograph() -> None:
+    photos = {photo.name: photo for photo in bundled_photos()}
+
+    assert all(photo.kind.startswith("photo-") for photo in photos.values())
+    assert photos["skimage-astronaut"].kind == "photo-people"
+    assert photos["skimage-coffee"].kind == "photo-food"
+    assert {photo.name for photo in interior_photos()} >= NOT_PHOTOGRAPHS
 
 
 def test_npm_photos_is_empty_where_the_packages_are_not_installed(tmp_path: Path) -> None:

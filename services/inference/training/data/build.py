@@ -24,7 +24,13 @@ from services.inference.training.data.photos import debian_photos
 from services.inference.training.data.renders import render_screens
 from services.inference.training.pipeline.images import read_pixels
 from services.inference.training.recipe.build import RecipeConfig, assign_splits
-from services.inference.training.recipe.photos import Photo, bundled_photos, sklearn_photos
+from services.inference.training.recipe.photos import (
+    NOT_PHOTOGRAPHS,
+    Photo,
+    bundled_photos,
+    pywavelets_photos,
+    sklearn_photos,
+)
 from services.inference.training.samples import Split
 
 MANIFEST_FILE = "manifest.jsonl"
@@ -147,7 +153,9 @@ def collect(*, images: Path, config: DataConfig) -> dict[str, Candidate]:
         path = _write_still(still, images=images)
         found[still.name] = Candidate(path, "ai", still.family, still.origin, still.licence)
     renders = render_screens(out_dir=images, count=config.renders, seed=config.seed)
-    for photo in [*bundled_photos(), *sklearn_photos(), *npm_photos(), *debian_photos(), *renders]:
+    photos = [*bundled_photos(), *sklearn_photos(), *pywavelets_photos(), *npm_photos()]
+    photos += debian_photos()
+    for photo in [*(p for p in photos if p.name not in NOT_PHOTOGRAPHS), *renders]:
         path = _write_photo(photo, images=images)
         found[photo.name] = Candidate(path, "real", photo.kind, photo.origin, photo.licence)
     return found

@@ -18,7 +18,9 @@ from services.inference.training.recipe.photos import Photo, as_rgb
 # photographer's camera file (a Wikimedia Commons or Flickr photo) or its EXIF names a camera.
 # stellarium-data (388 MB installed) and visp-images-data (225 MB) are heavy for what they add.
 DEBIAN_PHOTO_PACKAGES: dict[str, str] = {
+    "digikam-data": "4:7.9.0-1",
     "gcompris-qt-data": "3.1-2",
+    "kphotoalbum": "5.9.1-1",
     "lxqt-themes": "1.2.0-1",
     "mate-backgrounds": "1.26.0-1",
     "opencv-doc": "4.6.0+dfsg-12",
@@ -43,6 +45,7 @@ class Curated:
     kind: str
     licence: str
     member: str = ""
+    turn: int = 0  # degrees clockwise that stand the photograph upright
 
 
 def _mate(stem: str, kind: str, author: str) -> Curated:
@@ -77,6 +80,12 @@ def _stellarium(path: str, kind: str, licence: str) -> Curated:
     return Curated("stellarium-data", slug, f"stellarium/{path}", kind, licence)
 
 
+def _kphotoalbum(stem: str, kind: str, turn: int = 0) -> Curated:
+    path = f"kphotoalbum/demo/{stem}.jpg"
+    licence = "GPL-2+ (Jesper K. Pedersen's own photographs, KPhotoAlbum demo album)"
+    return Curated("kphotoalbum", stem.replace("_", "-"), path, kind, licence, turn=turn)
+
+
 def _gcompris(activity: str, member: str, kind: str, licence: str) -> Curated:
     stem = Path(member).stem
     slug = f"{activity.replace('_', '-')}-{stem}".lower()
@@ -85,6 +94,8 @@ def _gcompris(activity: str, member: str, kind: str, licence: str) -> Curated:
     return Curated("gcompris-qt-data", slug, path, kind, licence, inner)
 
 
+# Kinds were set by looking at each photograph: photo-sunset is a sunset or a shot against the
+# light (BytheWater, Valendas, after-the-rain, beam), photo-night is night or low light.
 # EXIF names the camera of each (Canon EOS, Konica Minolta, Olympus E-M1, Sony NEX-3N, Nokia N9,
 # iPhone 6, Canon PowerShot...). MATE's Elephants has Sony EXIF but is a painted collage: left out.
 # OpenCV's ela_modified (tampered) and licenseplate_motion (blur demo) are left out too.
@@ -93,7 +104,7 @@ FILE_PHOTOS: tuple[Curated, ...] = (
     _mate("Dune", "photo-landscape", "Marco Cogoni, Hylke Bons"),
     _mate("Storm", "photo-landscape", "Sergey Nazarov"),
     _mate("Wood", "photo-texture", "Jean-Francois Fortin Tam"),
-    _plasma("BytheWater", "photo-landscape", "Maciej Wiklo"),
+    _plasma("BytheWater", "photo-sunset", "Maciej Wiklo"),
     _plasma("ColdRipple", "photo-night", "Risto Saukonpaa"),
     _plasma("ColorfulCups", "photo-object", "Dmitri Popov"),
     _plasma("DarkestHour", "photo-night", "Risto Saukonpaa"),
@@ -136,10 +147,10 @@ FILE_PHOTOS: tuple[Curated, ...] = (
     _opencv("sudoku.png", "photo-document"),
     # Camera EXIF (Pentax K100D/K-7, Canon PowerShot A530, HP Photosmart 735). Left out for lack
     # of it: Butterfly-Kenneth-Wimer and cloud; the rest are renders (origami, waves, triangles).
-    _lxqt("Valendas.png", "photo-landscape", "LXQt Project Team"),
-    _lxqt("after-the-rain.jpg", "photo-landscape", "stefonarch"),
+    _lxqt("Valendas.png", "photo-sunset", "LXQt Project Team"),
+    _lxqt("after-the-rain.jpg", "photo-sunset", "stefonarch"),
     _lxqt("appleflower.png", "photo-nature", "stefonarch"),
-    _lxqt("beam.png", "photo-landscape", "stefonarch"),
+    _lxqt("beam.png", "photo-sunset", "stefonarch"),
     _lxqt("butterfly.png", "photo-animal", "stefonarch"),
     _lxqt("drop.png", "photo-nature", "stefonarch"),
     _lxqt("flowers.png", "photo-nature", "stefonarch"),
@@ -184,6 +195,45 @@ FILE_PHOTOS: tuple[Curated, ...] = (
         "visp-images-data/ViSP-images/Solvay/Solvay_conference_1927_Version2_2126x1463.jpg",
         "photo-people",
         "public domain (Benjamin Couprie, 1927)",
+    ),
+)
+
+# KPhotoAlbum's demo album: its author's own photographs, which demo/index.xml describes in his
+# words ("my girlfriend", "my pet", "I scanned this image in") and tags, with the rotation that
+# stands each upright. The ones tagged "scanned in" are prints from 1988-2003 (the rest have
+# Canon EOS, Olympus C40Z and Jenoptik JD4100 EXIF). Its CategoryImages are face crops: left out.
+KPHOTOALBUM_PHOTOS: tuple[Curated, ...] = (
+    _kphotoalbum("new_wave_2", "photo-scan"),
+    _kphotoalbum("new_wave_1", "photo-scan", 90),
+    _kphotoalbum("blackie", "photo-scan"),
+    _kphotoalbum("spiff_2", "photo-scan"),
+    _kphotoalbum("spiff", "photo-scan"),
+    _kphotoalbum("qt-logo", "photo-scan"),
+    _kphotoalbum("grand_canyon_1", "photo-scan", 180),
+    _kphotoalbum("grand_canyon_2", "photo-people"),
+    _kphotoalbum("grand_canyon_3", "photo-landscape"),
+    _kphotoalbum("donna_2", "photo-animal"),
+    _kphotoalbum("wayne", "photo-people", 90),
+    _kphotoalbum("pool_2", "photo-people", 270),
+    _kphotoalbum("pool", "photo-people"),
+    _kphotoalbum("skagen_2", "photo-aerial"),
+    _kphotoalbum("skagen", "photo-landscape"),
+    _kphotoalbum("anne_helene", "photo-people"),
+    _kphotoalbum("cold_water", "photo-people"),
+    _kphotoalbum("sunset", "photo-sunset"),
+    _kphotoalbum("jesper_2", "photo-people"),
+    _kphotoalbum("donna", "photo-animal"),
+    _kphotoalbum("jesper", "photo-people"),
+    _kphotoalbum("bar55_2", "photo-people"),
+    _kphotoalbum("bar55", "photo-people"),
+    _kphotoalbum("snow", "photo-city"),
+    # digiKam's About page background: iPhone 7 EXIF; Debian gives the package-wide GPL-2+.
+    Curated(
+        "digikam-data",
+        "about-background",
+        "digikam/about/images/body-background.jpg",
+        "photo-landscape",
+        "GPL-2+ (digiKam; iPhone 7 EXIF)",
     ),
 )
 
@@ -537,7 +587,7 @@ GCOMPRIS_PHOTOS: tuple[Curated, ...] = (
         "public domain (ABC Informática)",
     ),
 )
-CURATED: tuple[Curated, ...] = (*FILE_PHOTOS, *GCOMPRIS_PHOTOS)
+CURATED: tuple[Curated, ...] = (*FILE_PHOTOS, *KPHOTOALBUM_PHOTOS, *GCOMPRIS_PHOTOS)
 
 
 def _rcc_entry(*, blob: bytes, index: int) -> tuple[int, int, int, int]:
@@ -588,10 +638,10 @@ def _decode(data: bytes) -> np.ndarray:
         return as_rgb(np.asarray(image.convert("RGB")))
 
 
-def _loader(*, path: Path, member: str) -> Callable[[], np.ndarray]:
+def _loader(*, path: Path, member: str, turn: int) -> Callable[[], np.ndarray]:
     def load() -> np.ndarray:
         data = rcc_files(path)[member] if member else path.read_bytes()
-        return _decode(data)
+        return np.ascontiguousarray(np.rot90(_decode(data), k=-turn // 90))
 
     return load
 
@@ -616,7 +666,7 @@ def debian_photos(*, root: Path = Path("/usr/share")) -> list[Photo]:
             name=f"debian-{entry.package}-{entry.slug}",
             origin=f"{entry.package}={DEBIAN_PHOTO_PACKAGES[entry.package]}",
             licence=entry.licence,
-            load=_loader(path=root / entry.path, member=entry.member),
+            load=_loader(path=root / entry.path, member=entry.member, turn=entry.turn),
             kind=entry.kind,
         )
         for entry in CURATED
