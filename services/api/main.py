@@ -45,7 +45,7 @@ Every error is an RFC 9457 `application/problem+json` body. Every response carri
 
 **Python client**: `deepcatcher-client` (in the repository's `clients/python/`; install it with
 `pip install clients/python`) wraps every operation below with typed answers, retries and
-webhook verification; `deepcatcher check PATH... --server URL` checks whole folders with it.
+webhook verification; its `deepcatcher-check PATH... --server URL` checks whole folders.
 """
 
 

@@ -1,4 +1,4 @@
-"""The real services as processes for the client and `deepcatcher check`: inference, two APIs.
+"""The real services as processes for the client and its checker: inference, two APIs.
 
 `servers.api` is the whole app with a bulk-job worker. `servers.paused_api` shares its database
 but has its own queue with no worker (tests start one when they want), a stricter sign-in

@@ -1,4 +1,8 @@
-"""`deepcatcher check` against the real services: folders in, verdicts and an exit status out."""
+"""The checker against the real services: folders in, verdicts and an exit status out.
+
+It runs as `deepcatcher check`, the server's alias of the SDK's `deepcatcher-check` (which
+test_install.py runs from a venv holding the SDK only).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ import time
 from pathlib import Path
 
 from deepcatcher_client import Client
+from deepcatcher_client.checker.state import CheckState
 
-from services.checker.state import CheckState
 from tests.clients.conftest import Account, Servers
 from tests.support import images
 from tests.support.links import link_server_in_thread, page

@@ -19,9 +19,8 @@ from deepcatcher_client import (
     UnprocessableContent,
     UnsupportedMediaType,
 )
-
-from services.checker.files import ImageFile, link_key
-from services.checker.state import CheckedImage, CheckState, save_state
+from deepcatcher_client.checker.files import ImageFile, link_key
+from deepcatcher_client.checker.state import CheckedImage, CheckState, save_state
 
 # What the API answers when every file of a request is bad: errors of those files, not of the run.
 FILE_PROBLEMS = (PayloadTooLarge, UnprocessableContent, UnsupportedMediaType)

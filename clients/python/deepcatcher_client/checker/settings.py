@@ -1,4 +1,4 @@
-"""Where `deepcatcher check` finds its server and API key: the environment, then a config file."""
+"""Where `deepcatcher-check` finds its server and API key: the environment, then a config file."""
 
 from __future__ import annotations
 

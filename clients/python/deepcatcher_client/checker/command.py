@@ -1,4 +1,4 @@
-"""What `deepcatcher check` does, from its options to its exit status."""
+"""What `deepcatcher-check` does, from its options to its exit status."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from deepcatcher_client import ApiError, Client, DeepcatcherError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from services.checker.files import ImageFile, image_files, link_key, read_links, split_targets
-from services.checker.output import (
+from deepcatcher_client import ApiError, Client, DeepcatcherError
+from deepcatcher_client.checker.files import (
+    ImageFile,
+    image_files,
+    link_key,
+    read_links,
+    split_targets,
+)
+from deepcatcher_client.checker.output import (
     OutputFormat,
     exit_code,
     link_outcomes,
@@ -19,9 +25,9 @@ from services.checker.output import (
     render,
     summary,
 )
-from services.checker.run import Checker, Sizes
-from services.checker.settings import load_settings
-from services.checker.state import load_state, state_path_for
+from deepcatcher_client.checker.run import Checker, Sizes
+from deepcatcher_client.checker.settings import load_settings
+from deepcatcher_client.checker.state import load_state, state_path_for
 
 ERROR_EXIT = 2
 

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from rich.console import Console
 from rich.table import Table
 
-from services.checker.files import ImageFile, link_key
-from services.checker.state import CheckState
+from deepcatcher_client.checker.files import ImageFile, link_key
+from deepcatcher_client.checker.state import CheckState
 
 NOT_CHECKED = "not checked: the run stopped first"
 

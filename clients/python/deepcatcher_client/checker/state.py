@@ -1,4 +1,4 @@
-"""What a `deepcatcher check` run has done so far, kept in a small JSON file to resume from."""
+"""What a `deepcatcher-check` run has done so far, kept in a small JSON file to resume from."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from services.common.contract import Verdict
+from deepcatcher_client.models import Verdict
 
 STATE_FILE_NAME = ".deepcatcher-check.json"
 

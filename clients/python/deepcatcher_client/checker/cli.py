@@ -1,4 +1,4 @@
-"""`deepcatcher check PATH... --server URL`: verdicts for files and folders from a server."""
+"""`deepcatcher-check PATH|URL... --server URL`: verdicts for files, folders and links."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from services.checker.output import OutputFormat
-
-# The client is imported inside the command: the rest of `deepcatcher` works without it.
+from deepcatcher_client.checker.command import CheckOptions, run_check
+from deepcatcher_client.checker.output import OutputFormat
 
 
 def check(
@@ -58,8 +57,6 @@ def check(
     A re-run skips files whose content was already checked (kept by sha256 in the resume file)
     and links already checked.
     """
-    from services.checker.command import CheckOptions, run_check
-
     options = CheckOptions(
         targets=targets or [],
         links_file=links_file,
@@ -73,3 +70,8 @@ def check(
         progress=progress,
     )
     raise typer.Exit(run_check(options))
+
+
+# `deepcatcher-check`; the server's `deepcatcher check` runs the same function.
+app = typer.Typer(add_completion=False)
+app.command()(check)
