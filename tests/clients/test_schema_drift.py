@@ -1,11 +1,15 @@
 """The client's models match the API's OpenAPI schema, generated in-process from the app.
 
 Each model's fields (names, types, required or not) are compared with its schema component; a
-field added, removed, retyped or made optional on either side fails here.
+field added, removed, retyped or made optional on either side fails here. The web reads the
+API's answers through these same models, so every one it uses, and each nested in them, must be
+among those compared.
 """
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +52,7 @@ CLIENT_MODELS: dict[str, type[BaseModel]] = {
 }
 API_NAME_OF = {model.__name__: name for name, model in CLIENT_MODELS.items()}
 Schema = dict[str, Any]
+WEB = Path(__file__).resolve().parents[2] / "services" / "web"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +76,8 @@ def shape(node: Schema, *, components: Schema) -> Any:
         return ("anyOf", tuple(sorted(options, key=repr)))
     if "enum" in node or "const" in node:
         return ("enum", tuple(sorted(node.get("enum", [node.get("const")]))))
+    if "prefixItems" in node:  # a tuple
+        return ("tuple", tuple(shape(item, components=components) for item in node["prefixItems"]))
     if node.get("type") == "array":
         return ("array", shape(node["items"], components=components))
     return (node.get("type"), node.get("format"))
@@ -132,6 +139,51 @@ def test_client_model_matches_the_api_schema(openapi: Schema, component: str) ->
 def test_webhook_payload_matches_what_the_worker_sends() -> None:
     schema = ApiWebhookPayload.model_json_schema(ref_template="#/components/schemas/{model}")
     assert client_fields(models.WebhookPayload) == fields(schema, components=schema["$defs"])
+
+
+def imported_names(*, module: str) -> set[tuple[str, str]]:
+    """(file, name) for each name the web's modules import from `module` or one under it."""
+    found = set()
+    for path in WEB.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == module or node.module.startswith(f"{module}."):
+                    found |= {(str(path.relative_to(WEB)), alias.name) for alias in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {
+                    (str(path.relative_to(WEB)), alias.name)
+                    for alias in node.names
+                    if alias.name == module or alias.name.startswith(f"{module}.")
+                }
+    return found
+
+
+def with_nested(model: type[BaseModel]) -> set[type[BaseModel]]:
+    """The model and every model its fields hold, however deep."""
+    nested = model.model_json_schema().get("$defs", {})
+    return {model} | {getattr(models, name) for name in nested if "enum" not in nested[name]}
+
+
+def test_every_model_the_web_reads_is_checked_against_the_api() -> None:
+    read = {getattr(models, name) for _, name in imported_names(module="deepcatcher_client")}
+    answers = {item for item in read if isinstance(item, type) and issubclass(item, BaseModel)}
+    assert {models.Prediction, models.PredictionBatch, models.Job, models.User} <= answers
+    everything = set().union(*(with_nested(model) for model in answers))
+    assert everything <= set(CLIENT_MODELS.values())
+
+
+def test_the_web_keeps_no_copy_of_an_answer_shape() -> None:
+    names = set(CLIENT_MODELS) | {model.__name__ for model in CLIENT_MODELS.values()}
+    copies = []
+    for path in WEB.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and node.name in names:
+                copies.append(f"{path.relative_to(WEB)}: {node.name}")
+    assert copies == []
+
+
+def test_the_web_talks_to_the_api_over_http_only() -> None:
+    assert imported_names(module="services.api") == set()
 
 
 class DriftedJobItem(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from services.common.contract import ModelRef, Signal, Verdict
+from deepcatcher_client.models import ImageFacts, ModelRef, PredictionSummary, Signal, Verdict
+
 from services.inference.detectors.provenance.schemas import (
     C2paManifest,
     C2paReport,
@@ -13,7 +14,6 @@ from services.inference.detectors.provenance.schemas import (
     ProvenanceReport,
 )
 from services.inference.detectors.provenance.service import provenance_signal
-from services.web.clients.schemas import ImageFacts, PredictionSummary
 from services.web.predictions.evidence import signal_views
 from services.web.predictions.filters import HistoryFilters, parse_filters
 from services.web.predictions.overlay import score_colour, score_overlay
@@ -64,7 +64,8 @@ def _firefly_provenance() -> Signal:
         findings=[finding],
         c2pa=C2paReport(present=True, manifests=[manifest]),
     )
-    return provenance_signal(report)
+    # As the web reads it: the inference's signal, through the API, into the SDK's model.
+    return Signal.model_validate(provenance_signal(report).model_dump())
 
 
 def test_verdicts_read_as_words_with_a_symbol() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.web.clients.schemas import ModelInfo, Thresholds
+from services.web.clients.inference import ModelInfo, Thresholds
 from services.web.predictions.verdicts import Gauge
 
 PERCENT_METRICS = {

@@ -6,13 +6,13 @@ import uuid
 from contextlib import suppress
 from typing import Annotated
 
+from deepcatcher_client.models import ApiKeyCreated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.web.account import service
 from services.web.account.service import AuthForm
 from services.web.clients.errors import ApiProblem, SignInRequired
-from services.web.clients.schemas import ApiKeyCreated
 from services.web.deps import ApiDep, CurrentAccount, PagesDep, SessionDep, SettingsDep
 from services.web.rendering import is_htmx
 from services.web.security.redirects import local_path

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from services.common.problems import Problem
+from deepcatcher_client.models import Job, JobItem, Problem
+
 from services.web.check.service import CANNOT_CHECK, friendly_title
-from services.web.clients.schemas import Job, JobItem
 from services.web.predictions.verdicts import VerdictLabel, verdict_label
 
 JOB_STATUS_LABELS = {"queued": "Queued", "running": "Checking", "completed": "Finished"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from deepcatcher_client.models import JobCreated
+
 from services.web.clients.api import ApiClient, Upload
 from services.web.clients.errors import ApiProblem, ServiceDown
-from services.web.clients.schemas import JobCreated
 
 NO_FILES = "Choose at least one image or zip archive."
 QUEUE_DOWN = (

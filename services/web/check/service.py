@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from deepcatcher_client.models import Prediction, PredictionBatch, Problem
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from services.common.problems import Problem
 from services.web.clients.api import ApiClient, Upload
 from services.web.clients.errors import ApiProblem, ServiceDown
-from services.web.clients.schemas import Prediction, PredictionBatch
 from services.web.predictions.presenters import ResultView, picture_url, result_view
 from services.web.predictions.thumbnails import data_uri, rendition
 

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from pydantic import TypeAdapter
-
-from services.web.clients.errors import ServiceDown, raise_for_problem
-from services.web.clients.schemas import (
+from deepcatcher_client.models import (
     ApiKey,
     ApiKeyCreated,
     Job,
@@ -24,6 +21,9 @@ from services.web.clients.schemas import (
     ReportPage,
     User,
 )
+from pydantic import TypeAdapter
+
+from services.web.clients.errors import ServiceDown, raise_for_problem
 
 API_KEYS = TypeAdapter(list[ApiKey])
 

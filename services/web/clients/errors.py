@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from deepcatcher_client.models import Problem
 
 from services.common.problems import (
     NotFound,
-    Problem,
     ProblemError,
     ServiceUnavailable,
     Unauthorized,

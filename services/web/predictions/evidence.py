@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.common.contract import Signal
+from deepcatcher_client.models import Signal
 
 TITLES = {
     "detector": "All views together",

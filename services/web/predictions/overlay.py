@@ -5,7 +5,7 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass
 
-from services.common.contract import Signal
+from deepcatcher_client.models import Signal
 
 
 @dataclass(frozen=True, slots=True)

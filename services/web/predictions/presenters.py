@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from services.web.clients.schemas import Prediction, PredictionSummary
+from deepcatcher_client.models import Prediction, PredictionSummary
+
 from services.web.predictions.evidence import SignalView, signal_views
 from services.web.predictions.overlay import Overlay, score_overlay
 from services.web.predictions.verdicts import VerdictView, verdict_view

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
-from services.common.contract import Verdict
+from deepcatcher_client.models import Report, Verdict
+
 from services.web.clients.api import ApiClient
 from services.web.clients.errors import ApiProblem
-from services.web.clients.schemas import Report
 
 CLAIMS = {"real": "It is a real photo", "fake": "It is AI-generated or manipulated"}
 

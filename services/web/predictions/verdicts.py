@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from services.common.contract import Signal, Verdict
-from services.web.clients.schemas import PredictionSummary
+from deepcatcher_client.models import PredictionSummary, Signal, Verdict
 
 LABELS: dict[str, str] = {
     "fake": "Likely AI-generated",

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.web.clients.schemas import User
+from deepcatcher_client.models import User
 
 FlashKind = Literal["success", "error", "info"]
 
