@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,13 @@ def lowlevel_logit(data: bytes, *, model_path: Path) -> float:
     return float(np.mean(model.predict_on_batch(grid.crops.astype("float32"))))
 
 
+def corner(pixels: np.ndarray, *, top_left: bool) -> np.ndarray:
+    """A 224 px corner of the image at native resolution, or the whole view if it is smaller."""
+    if min(pixels.shape[:2]) < 224:
+        return whole_view(pixels)
+    return pixels[:224, :224] if top_left else pixels[-224:, -224:]
+
+
 def semantic_logit(data: bytes, *, card: FusionCard) -> float:
     """The head over the CLIP tower, computed here from the card's JSON alone."""
     import onnxruntime
@@ -58,7 +67,13 @@ def semantic_logit(data: bytes, *, card: FusionCard) -> float:
         if backbone.numerics == "fp32"
         else onnxruntime.InferenceSession(str(backbone_path(backbone)))
     )
-    views = {"whole": whole_view, "native": native_view}
+    views: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "whole": whole_view,
+        "native": native_view,
+        # Corner crops at native resolution; smaller images are seen whole.
+        "native_top_left": partial(corner, top_left=True),
+        "native_bottom_right": partial(corner, top_left=False),
+    }
     # In float32 as the service computes it: the INT8 tower's dynamic quantisation turns the
     # 1e-7 input differences of a float64 computation into about 0.15 of head logit.
     batch = np.stack([views[name](pixels) for name in card.semantic.views]).astype(np.float32)
@@ -92,6 +107,27 @@ async def test_score_fuses_both_views_as_the_card_says(
     semantic = signal(body, "semantic")
     assert semantic["score"] == pytest.approx(sigmoid(scaled["semantic"]), abs=2e-3)
     assert semantic["evidence"]["backbone"]["sha256"] == card.semantic.backbone.sha256
+
+
+async def test_a_small_image_is_fused_and_judged_by_the_small_image_path(
+    service: httpx.AsyncClient, tiny_model: Path
+) -> None:
+    data = jpeg(seed=23, width=300, height=200)
+    card = FusionCard.read(DEFAULT_CARD)
+    small = card.small_images
+    assert small is not None and small.long_side_below > 300
+    scaled = {
+        "semantic": semantic_logit(data, card=card) / card.temperatures["semantic"],
+        "lowlevel": lowlevel_logit(data, model_path=tiny_model) / card.temperatures["lowlevel"],
+    }
+    expected = sigmoid(small.bias + sum(w * scaled[name] for name, w in small.weights.items()))
+
+    body = (await predict(service, data)).json()
+
+    assert body["score"] == pytest.approx(expected, abs=2e-3)
+    evidence = signal(body, "detector")["evidence"]
+    assert evidence["small_image"] is True
+    assert evidence["thresholds"]["fake_above"] == small.thresholds.fake_above
 
 
 async def test_verdict_follows_the_fused_thresholds(service: httpx.AsyncClient) -> None:
