@@ -8,6 +8,7 @@ from services.inference.training.data.build import DataRow
 from services.inference.training.semantic.accusations import (
     exact_interval,
     false_accusations,
+    rate_with_intervals,
     source_interval,
 )
 from services.inference.training.semantic.embed import Embedded, Sample
@@ -54,3 +55,12 @@ def test_a_variant_is_its_own_image_and_laundering_counts_only_under_any_conditi
     assert found["as_made"]["sources"] == 2
     assert found["as_made"]["accused"] == 0
     assert found["any_condition"]["accused"] == 1
+
+
+def test_none_accused_bounds_the_rate_by_the_number_of_photos_not_of_variants() -> None:
+    sources = np.repeat(np.arange(50), 7)
+
+    found = rate_with_intervals(np.zeros(len(sources), dtype=bool), sources)
+
+    assert found["interval_exact"][1] < found["interval_by_source"][1]
+    assert found["interval_by_source"] == exact_interval(0, 50)

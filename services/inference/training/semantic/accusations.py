@@ -44,13 +44,18 @@ def rate_with_intervals(accused: np.ndarray, sources: np.ndarray) -> dict[str, A
     count, total = int(accused.sum()), len(accused)
     if not total:
         return {"images": 0, "accused": 0}
+    photos = len(set(sources.tolist()))
     return {
         "images": total,
-        "sources": len(set(sources.tolist())),
+        "sources": photos,
         "accused": count,
         "rate": round(count / total, 4),
         "interval_exact": exact_interval(count, total),
-        "interval_by_source": source_interval(accused, sources),
+        # Resampling photos cannot widen "none accused"; then only the photos count as
+        # evidence: the exact interval of none in that many.
+        "interval_by_source": (
+            source_interval(accused, sources) if count else exact_interval(0, photos)
+        ),
     }
 
 
