@@ -35,11 +35,11 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from services.inference.detectors.fusion import FusionCard
 from services.inference.detectors.semantic.backbone import BackboneIdentity, backbone_path
 from services.inference.detectors.semantic.features import head_input
 from services.inference.detectors.semantic.numerics import sha256_of, tower_graph_path
 from services.inference.detectors.semantic.views import pixel_values, whole_view
-from services.inference.predictions.fusion import FusionCard
 from tests.support.images import photo_like
 
 RESULTS = Path(__file__).parent / "results"

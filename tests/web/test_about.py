@@ -9,9 +9,9 @@ import httpx
 import markupsafe
 import numpy as np
 
+from services.inference.detectors.fusion import FusionCard
 from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
 from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
-from services.inference.predictions.fusion import FusionCard
 from services.inference.selfcheck.schemas import SelfCheckOutcome
 from services.inference.training.evaluation.metrics import summary
 from tests.support.processes import closed_port_url

@@ -10,10 +10,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from services.inference.detectors.fusion import fused_logits
 from services.inference.detectors.lowlevel.card import Calibration, Thresholds
 from services.inference.detectors.semantic.card import LinearHead
 from services.inference.detectors.semantic.features import head_input
-from services.inference.predictions.fusion import fused_logits
 from services.inference.training.calibration import choose_thresholds, fit_temperature
 from services.inference.training.evaluation.metrics import roc_auc
 from services.inference.training.semantic.embed import CAMERA, VIEWS, Embedded, Sample

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.inference.predictions.fusion import FusionCard
+from services.inference.detectors.fusion import FusionCard
 
 CONDITION_COLUMNS = (
     ("roc_auc_fused", "ROC-AUC fused"),

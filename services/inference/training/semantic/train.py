@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from services.inference.detectors.fusion import FusionCard, SmallImages
 from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
 from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import BackboneIdentity
 from services.inference.detectors.semantic.card import LinearHead, SemanticCard
-from services.inference.predictions.fusion import FusionCard, SmallImages
 from services.inference.training.calibration import verdicts
 from services.inference.training.data.build import DataRow
 from services.inference.training.evaluation.metrics import roc_auc
