@@ -131,7 +131,7 @@ def keras_runner(*, threads: int) -> Features:
 def lowlevel_logits(images: list[np.ndarray], *, threads: int) -> list[float]:
     """The bundled low-level model's image logit for each image."""
     from services.inference.detectors.lowlevel.device import prepare_device
-    from services.inference.training.semantic.train import lowlevel_scorer
+    from training.semantic.train import lowlevel_scorer
 
     prepare_device(memory_growth=False, intra_op_threads=threads, inter_op_threads=1)
     _, logit = lowlevel_scorer(LOWLEVEL_MODEL)

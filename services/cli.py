@@ -19,8 +19,8 @@ from services.common.problems import ProblemError
 from services.common.processes import Backoff, Child, Supervisor
 from services.inference import cli as inference_cli
 from services.inference.selfcheck.cli import self_check as self_check_command
-from services.inference.training.cli import app as training_app
-from services.inference.training.semantic.cli import data_app, semantic_app
+from training.cli import app as training_app
+from training.semantic.cli import data_app, semantic_app
 
 app = typer.Typer(help="Deepcatcher: was this image made or edited by AI?", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the API service's database.", no_args_is_help=True)

@@ -1,4 +1,4 @@
-"""Per-crop latency on one CPU thread: `python -m services.inference.training.benchmark MODEL`.
+"""Per-crop latency on one CPU thread: `python -m training.benchmark MODEL`.
 
 Run it in a fresh process: TensorFlow's thread pools can only be sized before its first op.
 `--record` also stores the figures in the model card (they describe the machine it ran on).
@@ -28,7 +28,7 @@ def crop_latency(model_path: Path, *, repeats: int = 50) -> dict[str, Any]:
     import keras
     import tensorflow as tf
 
-    from services.inference.training.export.cards import read_card
+    from training.export.cards import read_card
 
     card = read_card(model_path)
     model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
@@ -55,7 +55,7 @@ def record(model_path: Path, figures: dict[str, Any]) -> None:
     import os
     import platform
 
-    from services.inference.training.export.cards import read_card, write_card
+    from training.export.cards import read_card, write_card
 
     card = read_card(model_path)
     machine = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count()}

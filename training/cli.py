@@ -76,10 +76,10 @@ def train_command(
     ] = True,
 ) -> None:
     """Train a detector, calibrate it on the validation split and write it with its card."""
-    from services.inference.training.fit import TrainConfig
-    from services.inference.training.recipe.build import RecipeConfig
-    from services.inference.training.runs import run_training
-    from services.inference.training.workflow import Targets
+    from training.fit import TrainConfig
+    from training.recipe.build import RecipeConfig
+    from training.runs import run_training
+    from training.workflow import Targets
 
     config = TrainConfig(
         backbone=backbone,
@@ -129,9 +129,9 @@ def calibrate_command(
     max_real_called_fake: Annotated[float, typer.Option(help="Threshold target.")] = 0.05,
 ) -> None:
     """Re-fit a model's temperature and thresholds on `val`, re-test it; rewrite the card."""
-    from services.inference.training.recipe.build import RecipeConfig
-    from services.inference.training.runs import run_calibration
-    from services.inference.training.workflow import Targets
+    from training.recipe.build import RecipeConfig
+    from training.runs import run_calibration
+    from training.workflow import Targets
 
     card = run_calibration(
         model=model,
@@ -168,7 +168,7 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Measure a model on labelled images under each robustness condition."""
-    from services.inference.training.runs import run_evaluation
+    from training.runs import run_evaluation
 
     result = run_evaluation(
         data=data,
@@ -195,7 +195,7 @@ def export_command(
     version: Annotated[int, typer.Option(help="TF Serving version directory.")] = 1,
 ) -> None:
     """Write the .keras file, JSON and Markdown cards and a TF Serving SavedModel to one folder."""
-    from services.inference.training.export.serving import export_bundle
+    from training.export.serving import export_bundle
 
     for path in export_bundle(model_path=model, out=out, version=version):
         typer.echo(f"wrote {path}")

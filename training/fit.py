@@ -10,10 +10,10 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from services.inference.training.networks.build import initial_model
-from services.inference.training.pipeline.augment import AugmentConfig
-from services.inference.training.pipeline.datasets import training_dataset, validation_crops
-from services.inference.training.samples import Sample, in_split
+from training.networks.build import initial_model
+from training.pipeline.augment import AugmentConfig
+from training.pipeline.datasets import training_dataset, validation_crops
+from training.samples import Sample, in_split
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,19 +9,19 @@ from typing import Any
 import keras
 
 from services.inference.detectors.lowlevel.card import ModelCard
-from services.inference.training.evaluation.conditions import CONDITIONS
-from services.inference.training.export.cards import read_card, write_card
-from services.inference.training.fit import TrainConfig
-from services.inference.training.recipe.build import RecipeConfig, build_recipe_dataset
-from services.inference.training.recipe.photos import bundled_photos
-from services.inference.training.samples import (
+from training.evaluation.conditions import CONDITIONS
+from training.export.cards import read_card, write_card
+from training.fit import TrainConfig
+from training.recipe.build import RecipeConfig, build_recipe_dataset
+from training.recipe.photos import bundled_photos
+from training.samples import (
     DatasetError,
     Sample,
     with_splits,
     with_validation,
 )
-from services.inference.training.sources import load_samples
-from services.inference.training.workflow import (
+from training.sources import load_samples
+from training.workflow import (
     Targets,
     evaluate_to,
     headline,

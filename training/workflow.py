@@ -12,14 +12,14 @@ import keras
 import numpy as np
 
 from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
-from services.inference.training.calibration import choose_thresholds, fit_temperature
-from services.inference.training.evaluation.conditions import CONDITIONS
-from services.inference.training.evaluation.plots import plot_reliability, plot_roc
-from services.inference.training.evaluation.report import condition_logits, report, score
-from services.inference.training.export.cards import build_card, write_card
-from services.inference.training.fit import TrainConfig, train
-from services.inference.training.samples import Sample, in_split
-from services.inference.training.scoring import calibrated
+from training.calibration import choose_thresholds, fit_temperature
+from training.evaluation.conditions import CONDITIONS
+from training.evaluation.plots import plot_reliability, plot_roc
+from training.evaluation.report import condition_logits, report, score
+from training.export.cards import build_card, write_card
+from training.fit import TrainConfig, train
+from training.samples import Sample, in_split
+from training.scoring import calibrated
 
 # Temperature is fitted on what deployed images look like: as they are and re-compressed.
 CALIBRATION_CONDITIONS = ["original", "jpeg_q95", "jpeg_q75", "jpeg_q50", "webp_q80", "avif_q60"]

@@ -17,21 +17,21 @@ from pathlib import Path
 import imagehash
 from PIL import Image
 
-from services.inference.training.data import collages
-from services.inference.training.data.generators import GeneratedStill, template_stills
-from services.inference.training.data.npm_photos import npm_photos
-from services.inference.training.data.photos import debian_photos
-from services.inference.training.data.renders import render_screens
-from services.inference.training.pipeline.images import read_pixels
-from services.inference.training.recipe.build import RecipeConfig, assign_splits
-from services.inference.training.recipe.photos import (
+from training.data import collages
+from training.data.generators import GeneratedStill, template_stills
+from training.data.npm_photos import npm_photos
+from training.data.photos import debian_photos
+from training.data.renders import render_screens
+from training.pipeline.images import read_pixels
+from training.recipe.build import RecipeConfig, assign_splits
+from training.recipe.photos import (
     NOT_PHOTOGRAPHS,
     Photo,
     bundled_photos,
     pywavelets_photos,
     sklearn_photos,
 )
-from services.inference.training.samples import Split
+from training.samples import Split
 
 MANIFEST_FILE = "manifest.jsonl"
 # Perceptual-hash Hamming distances (of 64 bits): near-duplicates within the data, and

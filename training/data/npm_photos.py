@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.inference.training.recipe.photos import Photo, file_loader
+from training.recipe.photos import Photo, file_loader
 
 NPM_ROOT = Path(__file__).parent / "npm" / "node_modules"
 

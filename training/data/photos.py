@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from services.inference.training.recipe.photos import Photo, as_rgb
+from training.recipe.photos import Photo, as_rgb
 
 # Exact versions checked (Debian 12); each image below was kept only where its credits name a
 # photographer's camera file (a Wikimedia Commons or Flickr photo) or its EXIF names a camera.

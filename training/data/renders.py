@@ -12,7 +12,7 @@ from matplotlib import style
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
-from services.inference.training.recipe.photos import Photo, as_rgb
+from training.recipe.photos import Photo, as_rgb
 
 # Screenshots are half of the renders: detectors most often accuse page captures.
 KINDS = ("screenshot", "plot", "document", "screenshot")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
-from services.inference.training.pipeline.images import reencoded
+from training.pipeline.images import reencoded
 
 Condition = Callable[[np.ndarray, int], np.ndarray]
 

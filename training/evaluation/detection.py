@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from services.inference.training.evaluation.metrics import expected_calibration_error, roc_auc
+from training.evaluation.metrics import expected_calibration_error, roc_auc
 
 __all__ = ["counted", "detection_summary", "expected_calibration_error", "roc_auc", "tpr_at_fpr"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from services.inference.detectors.lowlevel.card import Thresholds
-from services.inference.training.calibration import verdicts
+from training.calibration import verdicts
 
 VERDICTS = ("real", "uncertain", "fake")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from services.inference.training.evaluation.metrics import reliability, roc_auc, roc_curve
+from training.evaluation.metrics import reliability, roc_auc, roc_curve
 
 
 def _pyplot() -> Any:

@@ -10,12 +10,12 @@ import keras
 import numpy as np
 
 from services.inference.detectors.lowlevel.card import Thresholds
-from services.inference.training.calibration import verdicts
-from services.inference.training.evaluation.conditions import CONDITIONS
-from services.inference.training.evaluation.metrics import summary
-from services.inference.training.pipeline.images import read_pixels
-from services.inference.training.samples import Sample
-from services.inference.training.scoring import calibrated, image_logits
+from training.calibration import verdicts
+from training.evaluation.conditions import CONDITIONS
+from training.evaluation.metrics import summary
+from training.pipeline.images import read_pixels
+from training.samples import Sample
+from training.scoring import calibrated, image_logits
 
 
 @dataclass(frozen=True, slots=True)

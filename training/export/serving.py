@@ -8,8 +8,8 @@ from pathlib import Path
 import keras
 
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
-from services.inference.training.export.cards import read_card
-from services.inference.training.export.markdown import markdown_card
+from training.export.cards import read_card
+from training.export.markdown import markdown_card
 
 
 def export_saved_model(model: keras.Model, *, base: Path, version: int) -> Path:

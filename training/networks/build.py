@@ -7,13 +7,13 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from services.inference.training.networks.pretrained import (
+from training.networks.pretrained import (
     APPLICATIONS,
     application_features,
     hed_vgg16_features,
     nsfwjs_features,
 )
-from services.inference.training.networks.scratch import conv_bn_relu, scratch_features
+from training.networks.scratch import conv_bn_relu, scratch_features
 
 BACKBONES = ("scratch", "hed-vgg16", "nsfwjs-mobilenetv2", *APPLICATIONS)
 

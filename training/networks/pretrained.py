@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from services.inference.training.networks.tfjs import bundled_weights
+from training.networks.tfjs import bundled_weights
 
 # Caffe's BGR channel means, which the HED (VGG16) weights were trained with.
 CAFFE_BGR_MEAN = (104.00699, 116.66877, 122.67892)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from services.inference.training.pipeline.images import reencoded
+from training.pipeline.images import reencoded
 
 RESIZE_METHODS = ("bilinear", "bicubic", "area", "lanczos3")
 # Phones and photo sites now re-encode with these; their filters leave traces JPEG does not.

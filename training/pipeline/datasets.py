@@ -7,9 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from services.inference.training.pipeline.augment import AugmentConfig, augment
-from services.inference.training.pipeline.images import read_padded
-from services.inference.training.samples import Sample
+from training.pipeline.augment import AugmentConfig, augment
+from training.pipeline.images import read_padded
+from training.samples import Sample
 
 AUTOTUNE = tf.data.AUTOTUNE
 Pair = tuple[tf.Tensor, tf.Tensor]

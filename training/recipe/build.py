@@ -10,35 +10,35 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from services.inference.training.recipe.gans import (
+from training.recipe.gans import (
     VINTAGE_CYCLEGAN,
     GanSpec,
     detail,
     gan_fake,
     load_gan,
 )
-from services.inference.training.recipe.generators import GENERATORS, GeneratorSpec
-from services.inference.training.recipe.photos import Photo
-from services.inference.training.recipe.simulate import generate, train_generator, training_crops
-from services.inference.training.recipe.stills import (
+from training.recipe.generators import GENERATORS, GeneratorSpec
+from training.recipe.photos import Photo
+from training.recipe.simulate import generate, train_generator, training_crops
+from training.recipe.stills import (
     dataset_rows,
     manifest_digest,
     write_dataset_images,
 )
-from services.inference.training.recipe.tiles import (
+from training.recipe.tiles import (
     Region,
     center,
     cut_regions,
     rescaled,
     tile_count,
 )
-from services.inference.training.recipe.upsamplers import (
+from training.recipe.upsamplers import (
     UPSAMPLERS,
     UpsamplerSpec,
     load_upsampler,
     network_fake,
 )
-from services.inference.training.samples import Split, seeded_splits
+from training.samples import Split, seeded_splits
 
 RECIPE_FILE = "recipe.json"
 MANIFEST_FILE = "manifest.jsonl"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from services.inference.training.fit import deterministic
-from services.inference.training.recipe.generators import GeneratorSpec, build_generator
+from training.fit import deterministic
+from training.recipe.generators import GeneratorSpec, build_generator
 
 
 def training_crops(

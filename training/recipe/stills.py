@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from services.inference.training.data.processing import ProcessingConfig, processed
-from services.inference.training.pipeline.images import read_pixels
-from services.inference.training.samples import DatasetError
+from training.data.processing import ProcessingConfig, processed
+from training.pipeline.images import read_pixels
+from training.samples import DatasetError
 
 
 def dataset_rows(manifest: Path, *, skip: set[str]) -> list[dict[str, Any]]:

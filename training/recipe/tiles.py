@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from services.inference.training.samples import Split
+from training.samples import Split
 
 
 @dataclass(frozen=True, slots=True)

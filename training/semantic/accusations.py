@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from services.inference.training.semantic.embed import CAMERA, Embedded
+from training.semantic.embed import CAMERA, Embedded
 
 BOOTSTRAP_DRAWS = 2000
 AS_MADE = "as made"

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from services.inference.training.data.build import DataRow
-from services.inference.training.semantic.embed import Embedded, Sample
+from training.data.build import DataRow
+from training.semantic.embed import Embedded, Sample
 
 
 def row_key(row: DataRow) -> str:

@@ -24,7 +24,7 @@ DEFAULT_CARD = Path("models/deepcatcher-fusion.json")
 @data_app.command("packages")
 def packages_command() -> None:
     """Print the pinned Debian packages that hold the curated photographs (for apt-get)."""
-    from services.inference.training.data.photos import install_command
+    from training.data.photos import install_command
 
     typer.echo(" ".join(arg for arg in install_command() if "=" in arg))
 
@@ -41,7 +41,7 @@ def build_command(
     renders: Annotated[int, typer.Option(help="Screenshots, plots and documents to render.")] = 60,
 ) -> None:
     """Collect every training image, remove near-duplicates, split, write the manifest."""
-    from services.inference.training.data.build import DataConfig, build_dataset
+    from training.data.build import DataConfig, build_dataset
 
     report = build_dataset(out=out, config=DataConfig(renders=renders), exclude_like=exclude_like)
     (out / "build-report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -68,7 +68,7 @@ def train_command(
     ] = "fp32",
 ) -> None:
     """Fit the semantic head, calibrate both views, fit the fusion and write its card."""
-    from services.inference.training.semantic.train import train_semantic
+    from training.semantic.train import train_semantic
 
     card = train_semantic(
         manifest=data,

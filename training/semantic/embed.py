@@ -19,11 +19,11 @@ from PIL import Image
 
 from services.inference.detectors.semantic.backbone import Tower
 from services.inference.detectors.semantic.views import VIEW_FUNCTIONS, pixel_values
-from services.inference.training.data.build import DataRow
-from services.inference.training.data.camera import CAMERA_VARIANTS
-from services.inference.training.data.processing import ProcessingConfig, laundered, processed
-from services.inference.training.evaluation.conditions import CONDITIONS
-from services.inference.training.pipeline.images import read_pixels
+from training.data.build import DataRow
+from training.data.camera import CAMERA_VARIANTS
+from training.data.processing import ProcessingConfig, laundered, processed
+from training.evaluation.conditions import CONDITIONS
+from training.pipeline.images import read_pixels
 
 # Training draws embed the views a head can be trained on; held-out samples embed every view a
 # test-time rule may combine.

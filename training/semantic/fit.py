@@ -14,9 +14,9 @@ from services.inference.detectors.fusion import fused_logits
 from services.inference.detectors.lowlevel.card import Calibration, Thresholds
 from services.inference.detectors.semantic.card import LinearHead
 from services.inference.detectors.semantic.features import head_input
-from services.inference.training.calibration import choose_thresholds, fit_temperature
-from services.inference.training.evaluation.metrics import roc_auc
-from services.inference.training.semantic.embed import CAMERA, VIEWS, Embedded, Sample
+from training.calibration import choose_thresholds, fit_temperature
+from training.evaluation.metrics import roc_auc
+from training.semantic.embed import CAMERA, VIEWS, Embedded, Sample
 
 FEATURE_CHOICES = ("embedding", "class_token")
 VIEW_CHOICES: tuple[tuple[str, ...], ...] = (("whole",), ("whole", "native"))

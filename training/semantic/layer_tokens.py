@@ -13,8 +13,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from services.inference.detectors.lowlevel.runner import calibrated
-from services.inference.training.evaluation.metrics import roc_auc
-from services.inference.training.semantic.embed import Embedded
+from training.evaluation.metrics import roc_auc
+from training.semantic.embed import Embedded
 
 LAYER_CHOICES: dict[str, slice] = {
     "last block": slice(11, 12),

@@ -15,12 +15,12 @@ from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
 from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import BackboneIdentity
 from services.inference.detectors.semantic.card import LinearHead, SemanticCard
-from services.inference.training.calibration import verdicts
-from services.inference.training.data.build import DataRow
-from services.inference.training.evaluation.metrics import roc_auc
-from services.inference.training.semantic.accusations import false_accusations, per_kind
-from services.inference.training.semantic.embed import CAMERA, Embedded, Sample
-from services.inference.training.semantic.fit import (
+from training.calibration import verdicts
+from training.data.build import DataRow
+from training.evaluation.metrics import roc_auc
+from training.semantic.accusations import false_accusations, per_kind
+from training.semantic.embed import CAMERA, Embedded, Sample
+from training.semantic.fit import (
     TEST_TIME_VIEWS,
     Fusion,
     HeadChoice,
@@ -33,7 +33,7 @@ from services.inference.training.semantic.fit import (
     head_logits,
     split_indices,
 )
-from services.inference.training.semantic.layer_tokens import layer_heads
+from training.semantic.layer_tokens import layer_heads
 
 MAX_REAL_CALLED_FAKE = 0.01
 # Images whose long side is under this many pixels take their own fusion and band: a thumbnail
@@ -313,8 +313,8 @@ def evaluate(
 
 def people_in_pictures(embedded: Embedded, indices: np.ndarray, *, root: Path) -> dict[str, bool]:
     """Per held-out real source photo: whether a face detector finds a person in it."""
-    from services.inference.training.evaluation.people import person_in_picture
-    from services.inference.training.pipeline.images import read_pixels
+    from training.evaluation.people import person_in_picture
+    from training.pipeline.images import read_pixels
 
     rows = {embedded.samples[i].row.name: embedded.samples[i].row for i in indices}
     return {
@@ -378,7 +378,7 @@ def dataset_summary(rows: list[DataRow]) -> dict[str, Any]:
 
 def write_card(card: FusionCard, *, out: Path) -> None:
     """Write the card as indented JSON, and as Markdown beside it."""
-    from services.inference.training.semantic.report import markdown
+    from training.semantic.report import markdown
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -390,7 +390,7 @@ def lowlevel_scorer(model_path: Path) -> tuple[ModelCard, Any]:
     import keras
 
     from services.inference.detectors.lowlevel.loading import read_card
-    from services.inference.training.scoring import image_logits
+    from training.scoring import image_logits
 
     card = read_card(model_path=model_path)
     model = keras.saving.load_model(model_path, compile=False)
@@ -418,9 +418,9 @@ def train_semantic(
     the self-check's figures for it measured last."""
     from services.inference.detectors.semantic.backbone import open_tower
     from services.inference.selfcheck.local import record_self_check
-    from services.inference.training.data.build import read_manifest
-    from services.inference.training.semantic.cache import read_cache, write_cache
-    from services.inference.training.semantic.embed import embed, joined
+    from training.data.build import read_manifest
+    from training.semantic.cache import read_cache, write_cache
+    from training.semantic.embed import embed, joined
 
     rows = read_manifest(manifest)
     lowlevel_card, lowlevel = lowlevel_scorer(lowlevel_model)

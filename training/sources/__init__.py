@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.inference.training.samples import DatasetError, Sample
-from services.inference.training.sources.feedback import FEEDBACK_SUFFIXES, samples_from_feedback
-from services.inference.training.sources.folders import samples_from_folder
-from services.inference.training.sources.manifests import MANIFEST_SUFFIXES, samples_from_manifest
+from training.samples import DatasetError, Sample
+from training.sources.feedback import FEEDBACK_SUFFIXES, samples_from_feedback
+from training.sources.folders import samples_from_folder
+from training.sources.manifests import MANIFEST_SUFFIXES, samples_from_manifest
 
 
 def load_samples(source: Path, *, workdir: Path) -> list[Sample]:

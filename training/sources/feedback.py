@@ -5,8 +5,8 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from services.inference.training.samples import DatasetError, Sample
-from services.inference.training.sources.manifests import samples_from_manifest
+from training.samples import DatasetError, Sample
+from training.sources.manifests import samples_from_manifest
 
 FEEDBACK_SUFFIXES = (".tar", ".tar.gz", ".tgz")
 FEEDBACK_MANIFEST = "manifest.jsonl"

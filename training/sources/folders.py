@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.inference.training.samples import LABEL_WORDS, SPLIT_WORDS, DatasetError, Sample
+from training.samples import LABEL_WORDS, SPLIT_WORDS, DatasetError, Sample
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".heic", ".heif", ".bmp"})
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from services.inference.training.samples import DatasetError, Sample, label_value, split_value
+from training.samples import DatasetError, Sample, label_value, split_value
 
 MANIFEST_SUFFIXES = frozenset({".jsonl", ".csv"})
 # Columns that say which source photo a row came from, so its variants share a split.

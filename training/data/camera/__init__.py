@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from services.inference.training.data.camera.scans import film_scan, print_scan
-from services.inference.training.data.camera.variants import (
+from training.data.camera.scans import film_scan, print_scan
+from training.data.camera.variants import (
     camera_jpeg,
     hdr,
     low_light_camera,

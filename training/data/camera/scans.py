@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from services.inference.training.data.camera import filters
+from training.data.camera import filters
 
 # Classic screen angles of cyan, magenta, yellow and black, in degrees.
 SCREEN_ANGLES = np.array([15.0, 75.0, 0.0, 45.0])

@@ -11,8 +11,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from services.inference.training.data.camera import filters, raw
-from services.inference.training.data.camera.jpeg import camera_tables, jpeg_round_trip
+from training.data.camera import filters, raw
+from training.data.camera.jpeg import camera_tables, jpeg_round_trip
 
 
 @dataclass(frozen=True, slots=True)
