@@ -20,6 +20,7 @@ COPY pyproject.toml constraints.txt README.md alembic.ini ./
 COPY services ./services
 COPY migrations ./migrations
 
+# The API and web images take the core dependencies only: no TensorFlow, Keras or onnxruntime.
 FROM python-build AS core-build
 RUN pip install --constraint constraints.txt .
 

@@ -4,6 +4,7 @@ no runtime either: `pip install --dry-run --report r.json -c constraints.txt .`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import Any
 
@@ -69,3 +70,13 @@ def test_the_api_and_web_never_import_what_only_the_inference_extra_installs() -
         for module in reached
     }
     assert {module: names for module, names in uses.items() if names} == {}
+
+
+def test_every_extra_the_images_install_is_defined(project: dict[str, Any]) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    compose = (ROOT / "docker-compose.yml").read_text()
+    named = re.findall(r"ARG INFERENCE_EXTRAS=(\S+)", dockerfile)
+    named += re.findall(r"INFERENCE_EXTRAS: (\S+)", compose)
+    extras = {extra for value in named for extra in value.split(",")}
+    assert extras >= {"inference", "gpu"}
+    assert extras <= set(project["optional-dependencies"])
