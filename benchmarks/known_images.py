@@ -47,9 +47,9 @@ from services.api.known_images.matching import distance
 from services.api.known_images.models import KnownImage
 from services.common.contract import Fingerprints
 from services.inference.fingerprints.pdq import SIDES, fingerprints_of
-from services.inference.training.recipe.photos import bundled_photos
 from tests.support.fingerprints import fingerprints, known_codes, nearest_known
 from tests.support.images import ALTERATIONS, scene, tiles
+from training.recipe.photos import bundled_photos
 
 RESULTS = Path(__file__).parent / "results"
 TEMPLATE_PACKAGES = (

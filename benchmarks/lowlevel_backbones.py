@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from services.inference.training.runs import run_evaluation
+from training.runs import run_evaluation
 
 RESULTS = Path(__file__).parent / "results"
 RECIPE_KINDS = ("simulated", "network", "gan", "still")

@@ -35,11 +35,11 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from services.inference.detectors.fusion import FusionCard
 from services.inference.detectors.semantic.backbone import BackboneIdentity, backbone_path
 from services.inference.detectors.semantic.features import head_input
 from services.inference.detectors.semantic.numerics import sha256_of, tower_graph_path
 from services.inference.detectors.semantic.views import pixel_values, whole_view
-from services.inference.predictions.fusion import FusionCard
 from tests.support.images import photo_like
 
 RESULTS = Path(__file__).parent / "results"
@@ -131,7 +131,7 @@ def keras_runner(*, threads: int) -> Features:
 def lowlevel_logits(images: list[np.ndarray], *, threads: int) -> list[float]:
     """The bundled low-level model's image logit for each image."""
     from services.inference.detectors.lowlevel.device import prepare_device
-    from services.inference.training.semantic.train import lowlevel_scorer
+    from training.semantic.train import lowlevel_scorer
 
     prepare_device(memory_growth=False, intra_op_threads=threads, inter_op_threads=1)
     _, logit = lowlevel_scorer(LOWLEVEL_MODEL)

@@ -15,12 +15,11 @@ from pydantic import ValidationError
 
 from services.api.config import ApiSettings
 from services.api.known_images.cli import known_app
+from services.commands import add_registered, registered
 from services.common.problems import ProblemError
 from services.common.processes import Backoff, Child, Supervisor
 from services.inference import cli as inference_cli
 from services.inference.selfcheck.cli import self_check as self_check_command
-from services.inference.training.cli import app as training_app
-from services.inference.training.semantic.cli import data_app, semantic_app
 
 app = typer.Typer(help="Deepcatcher: was this image made or edited by AI?", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the API service's database.", no_args_is_help=True)
@@ -28,10 +27,8 @@ users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(known_app, name="known-images")
-# Training commands (train, calibrate, evaluate, export) sit at the top level.
-app.add_typer(training_app)
-app.add_typer(data_app, name="data")
-app.add_typer(semantic_app, name="semantic")
+# Training's commands (train, calibrate, evaluate, export, data, semantic), where it is installed.
+add_registered(app=app, entries=registered())
 app.command("predict")(inference_cli.predict)
 app.add_typer(inference_cli.bench_app, name="bench")
 # An alias of the SDK's `deepcatcher-check`.

@@ -11,9 +11,9 @@ from PIL import Image
 from services.api.known_images.index import MATCH_DISTANCE, hamming
 from services.api.known_images.matching import distance
 from services.common.contract import Fingerprints, InferenceResult
-from services.inference.training.recipe.photos import skimage_photos
 from tests.support.fingerprints import fingerprints, known_codes, nearest_known
 from tests.support.images import ALTERATIONS, encode, scene, tiles
+from training.recipe.photos import skimage_photos
 
 SCENES = 200
 

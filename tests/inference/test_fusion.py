@@ -16,6 +16,7 @@ import pytest
 
 from services.common.images import decode_image, to_rgb_array
 from services.inference.config import InferenceSettings
+from services.inference.detectors.fusion import FusionCard
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 from services.inference.detectors.lowlevel.crops import crop_grid
 from services.inference.detectors.lowlevel.loading import ModelLoadError
@@ -25,7 +26,7 @@ from services.inference.detectors.semantic.backbone import (
     backbone_path,
 )
 from services.inference.detectors.semantic.views import native_view, whole_view
-from services.inference.predictions.fusion import FusedDetector, FusionCard
+from services.inference.predictions.fusion import FusedDetector
 from tests.inference.conftest import ServiceFactory
 from tests.inference.test_predict import predict, signal
 from tests.support.clip import float_reference

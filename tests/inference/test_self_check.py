@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from services.cli import app as cli
-from services.inference.predictions.fusion import FusionCard
+from services.inference.detectors.fusion import FusionCard
 from services.inference.selfcheck.inputs import DEFAULT_INPUTS, pixels_sha256, reference_pixels
 from services.inference.selfcheck.local import record_self_check
 from tests.inference.conftest import ServiceFactory

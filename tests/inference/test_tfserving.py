@@ -21,11 +21,11 @@ from starlette.routing import Route
 
 from services.common.processes import free_port
 from services.inference.selfcheck.local import record_self_check
-from services.inference.training.export.serving import export_bundle
 from tests.inference.conftest import ServiceFactory
 from tests.support import images
 from tests.support.fusion_cards import SELF_CHECK_FAILED, altered_card, card_without_self_check
 from tests.support.receivers import serving
+from training.export.serving import export_bundle
 
 
 def _predict_app(saved_model: Path) -> Starlette:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.inference.predictions.fusion import FusionCard
+from services.inference.detectors.fusion import FusionCard
 
 SELF_CHECK_FAILED = "urn:deepcatcher:problem:self-check-failed"
 BUNDLED_MODEL = Path("models/deepcatcher-default.keras")

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from services.inference.training.cli import app
+from training.cli import app
 
 SIZE = 72
 CROP = 32

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.inference.training.data.build import DataRow
-from services.inference.training.semantic.accusations import (
+from training.data.build import DataRow
+from training.semantic.accusations import (
     exact_interval,
     false_accusations,
     rate_with_intervals,
     source_interval,
 )
-from services.inference.training.semantic.embed import Embedded, Sample
+from training.semantic.embed import Embedded, Sample
 
 
 def test_no_accusation_in_500_images_still_allows_up_to_three_quarters_of_a_percent() -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from services.inference.detectors.lowlevel.card import Thresholds
-from services.inference.training.calibration import choose_thresholds, fit_temperature, verdicts
-from services.inference.training.evaluation.metrics import (
+from training.calibration import choose_thresholds, fit_temperature, verdicts
+from training.evaluation.metrics import (
     average_precision,
     confusion,
     expected_calibration_error,

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image, JpegImagePlugin
 from scipy import ndimage
 
-from services.inference.training.data.camera import CAMERA_VARIANTS, film_scan, hdr, print_scan, raw
-from services.inference.training.data.camera.jpeg import camera_tables
-from services.inference.training.data.camera.variants import old_phone
+from training.data.camera import CAMERA_VARIANTS, film_scan, hdr, print_scan, raw
+from training.data.camera.jpeg import camera_tables
+from training.data.camera.variants import old_phone
 
 
 def smooth_photo(*, height: int, width: int, seed: int) -> np.ndarray:

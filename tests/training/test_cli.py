@@ -12,10 +12,10 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
-from services.inference.training.cli import app
-from services.inference.training.evaluation.conditions import CONDITIONS
 from tests.training.conftest import CROP, train_args
 from tests.training.test_sources import feedback_tar
+from training.cli import app
+from training.evaluation.conditions import CONDITIONS
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ import imagehash
 import numpy as np
 from PIL import Image
 
-from services.inference.training.data.build import (
+from training.data.build import (
     Candidate,
     DataConfig,
     collage_candidates,
@@ -18,8 +18,8 @@ from services.inference.training.data.build import (
     resembling,
     stratified_splits,
 )
-from services.inference.training.data.collages import BACKGROUNDS, Layout, compose
-from services.inference.training.data.generators import (
+from training.data.collages import BACKGROUNDS, Layout, compose
+from training.data.generators import (
     family_of,
     is_generated_still,
     template_stills,

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from services.inference.training.data.npm_photos import npm_photos
-from services.inference.training.data.photos import (
+from training.data.npm_photos import npm_photos
+from training.data.photos import (
     CURATED,
     DEBIAN_PHOTO_PACKAGES,
     FILE_PHOTOS,
@@ -23,8 +23,8 @@ from services.inference.training.data.photos import (
     install_command,
     rcc_files,
 )
-from services.inference.training.data.renders import render_screens
-from services.inference.training.recipe.photos import (
+from training.data.renders import render_screens
+from training.recipe.photos import (
     NOT_PHOTOGRAPHS,
     bundled_photos,
     interior_photos,

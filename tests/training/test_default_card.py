@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.inference.predictions.fusion import FusionCard
+from services.inference.detectors.fusion import FusionCard
 
 CARD = Path("models/deepcatcher-fusion.json")
 

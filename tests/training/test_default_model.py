@@ -39,7 +39,7 @@ def test_inference_service_loads_the_default_model_and_the_exported_savedmodel(
 ) -> None:
     from services.inference.detectors.lowlevel.device import Device
     from services.inference.detectors.lowlevel.loading import load_model
-    from services.inference.training.export.serving import export_bundle
+    from training.export.serving import export_bundle
 
     cpu = Device(kind="CPU", name="cpu", backend="tensorflow")
     export_bundle(model_path=DEFAULT, out=tmp_path, version=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.inference.training.evaluation.detection import (
+from training.evaluation.detection import (
     counted,
     detection_summary,
     expected_calibration_error,

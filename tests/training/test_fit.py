@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from services.inference.training.fit import TrainConfig, train
-from services.inference.training.sources import load_samples
+from training.fit import TrainConfig, train
+from training.sources import load_samples
 
 CONFIG = TrainConfig(
     batch_size=8, steps_per_epoch=3, epochs=1, val_crops_per_image=1, progress=False

@@ -16,7 +16,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from services.inference.training.recipe.gans import (
+from training.recipe.gans import (
     VINTAGE_CYCLEGAN,
     coarse,
     detail,

@@ -7,17 +7,17 @@ import pytest
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from services.inference.training.data.generators import template_stills
-from services.inference.training.data.processing import (
+from training.data.generators import template_stills
+from training.data.processing import (
     CODECS,
     ProcessingConfig,
     laundered,
     processed,
     random_crop,
 )
-from services.inference.training.evaluation.metrics import roc_auc
-from services.inference.training.pipeline.images import read_pixels
-from services.inference.training.recipe.photos import bundled_photos
+from training.evaluation.metrics import roc_auc
+from training.pipeline.images import read_pixels
+from training.recipe.photos import bundled_photos
 
 # Every 3rd generator output keeps the test short; the real side is every bundled photo.
 STILL_STRIDE = 3

@@ -8,8 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from services.inference.training.networks import pretrained, tfjs
-from services.inference.training.networks.build import build_detector
+from training.networks import pretrained, tfjs
+from training.networks.build import build_detector
 
 
 def test_scratch_detector_is_small_and_loads_safely(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import skimage.data
 
-from services.inference.training.data.npm_photos import NPM_ROOT
-from services.inference.training.evaluation.people import face_count, person_in_picture
-from services.inference.training.recipe.photos import file_loader
+from training.data.npm_photos import NPM_ROOT
+from training.evaluation.people import face_count, person_in_picture
+from training.recipe.photos import file_loader
 
 
 def test_a_portrait_has_a_person() -> None:

@@ -7,17 +7,17 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from services.inference.training.pipeline.augment import (
+from tests.training.conftest import write_folder
+from training.pipeline.augment import (
     WEB_CODECS,
     AugmentConfig,
     augment,
     gaussian_blur,
     web_codec,
 )
-from services.inference.training.pipeline.datasets import training_dataset
-from services.inference.training.pipeline.images import reencoded
-from services.inference.training.sources import load_samples
-from tests.training.conftest import write_folder
+from training.pipeline.datasets import training_dataset
+from training.pipeline.images import reencoded
+from training.sources import load_samples
 
 CONFIG = AugmentConfig(crop=32, region=64, resize_p=0.5, blur_p=0.5, jpeg_p=0.5, web_codec_p=0.5)
 

@@ -11,17 +11,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from services.inference.training.recipe.build import (
+from training.recipe.build import (
     RecipeConfig,
     assign_splits,
     build_recipe_dataset,
     gan_plan,
 )
-from services.inference.training.recipe.gans import VINTAGE_CYCLEGAN
-from services.inference.training.recipe.generators import GENERATORS
-from services.inference.training.recipe.photos import Photo, bundled_photos
-from services.inference.training.recipe.tiles import Region
-from services.inference.training.recipe.upsamplers import UPSAMPLERS
+from training.recipe.gans import VINTAGE_CYCLEGAN
+from training.recipe.generators import GENERATORS
+from training.recipe.photos import Photo, bundled_photos
+from training.recipe.tiles import Region
+from training.recipe.upsamplers import UPSAMPLERS
 
 TINY = RecipeConfig(
     tile=64,

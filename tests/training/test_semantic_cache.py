@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from services.inference.training.data.build import DataRow
-from services.inference.training.semantic.cache import read_cache, write_cache
-from services.inference.training.semantic.embed import Embedded, Sample, joined, row_rng
+from training.data.build import DataRow
+from training.semantic.cache import read_cache, write_cache
+from training.semantic.embed import Embedded, Sample, joined, row_rng
 
 
 def _row(name: str, *, split: str = "val") -> DataRow:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.inference.training.data.build import DataRow
-from services.inference.training.semantic.embed import Embedded, Sample
-from services.inference.training.semantic.fit import (
+from training.data.build import DataRow
+from training.semantic.embed import Embedded, Sample
+from training.semantic.fit import (
     HeadChoice,
     cross_validated_auc,
     fit_fusion,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from services.inference.detectors.fusion import FusionCard, SmallImages
 from services.inference.detectors.lowlevel.card import Thresholds
-from services.inference.predictions.fusion import FusionCard, SmallImages
-from services.inference.training.data.build import DataRow
-from services.inference.training.semantic.embed import VIEWS, Embedded, Sample
-from services.inference.training.semantic.fit import split_indices
-from services.inference.training.semantic.train import (
+from training.data.build import DataRow
+from training.semantic.embed import VIEWS, Embedded, Sample
+from training.semantic.fit import split_indices
+from training.semantic.train import (
     SMALL_BELOW,
     evaluate,
     fit_views,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from services.inference.training.samples import DatasetError, with_splits, with_validation
-from services.inference.training.sources import load_samples
 from tests.training.conftest import real_image, write_folder
+from training.samples import DatasetError, with_splits, with_validation
+from training.sources import load_samples
 
 
 def png_bytes(seed: int) -> bytes:

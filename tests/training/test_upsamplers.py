@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 import skimage.data
 
-from services.inference.training.recipe.build import RecipeConfig, network_plan
-from services.inference.training.recipe.tiles import Region
-from services.inference.training.recipe.upsamplers import (
+from training.recipe.build import RecipeConfig, network_plan
+from training.recipe.tiles import Region
+from training.recipe.upsamplers import (
     UPSAMPLERS,
     load_upsampler,
     network_fake,
     shrunk,
 )
-from services.inference.training.samples import SPLITS
+from training.samples import SPLITS
 
 X2 = next(spec for spec in UPSAMPLERS if spec.factor == 2 and spec.seen_in_training)
 

@@ -9,13 +9,13 @@ import httpx
 import markupsafe
 import numpy as np
 
+from services.inference.detectors.fusion import FusionCard
 from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
 from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
-from services.inference.predictions.fusion import FusionCard
 from services.inference.selfcheck.schemas import SelfCheckOutcome
-from services.inference.training.evaluation.metrics import summary
 from tests.support.processes import closed_port_url
 from tests.web.conftest import WebFactory
+from training.evaluation.metrics import summary
 
 
 async def test_about_renders_the_loaded_models_card(web: httpx.AsyncClient) -> None:

@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.fusion import FusionCard
 from services.inference.metrics import InferenceMetrics
-from services.inference.predictions.fusion import FusionCard
 from services.inference.runtime import open_runtime
 from services.inference.selfcheck.schemas import SelfCheck, SelfCheckOutcome
 

@@ -19,11 +19,11 @@ from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.common.processes import free_port
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for
-from services.inference.training.export.cards import INTENDED_USE, LIMITATIONS
 from tests.support.apps import INFERENCE_TOKEN
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
 from tests.support.queues import forget_queue, queue_name
+from training.export.cards import INTENDED_USE, LIMITATIONS
 
 SECRET = "browser-test-secret-that-is-long-enough-0123456789"
 START_TIMEOUT_S = 120.0

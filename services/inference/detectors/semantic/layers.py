@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from services.inference.detectors.semantic.backbone import BackboneError, BackboneIdentity
+from services.inference.detectors.semantic.identity import BackboneError, BackboneIdentity
 from services.inference.detectors.semantic.numerics import cached_graph, tower_graph_path
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from services.inference.detectors.semantic.backbone import (
+from services.inference.detectors.semantic.identity import (
     BackboneError,
     BackboneIdentity,
     Numerics,

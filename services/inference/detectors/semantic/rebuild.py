@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from services.inference.detectors.semantic.backbone import BackboneIdentity, backbone_path
+from services.inference.detectors.semantic.identity import BackboneIdentity, backbone_path
 
 if TYPE_CHECKING:
     import keras
