@@ -45,10 +45,14 @@ LIMITATIONS = [
     "face, so GAN faces and face swaps are mostly missed.",
     "It makes confident mistakes: some real photos (wide city views, street scenes, grids of "
     "faces) score as AI-generated. A verdict is evidence to weigh, never proof.",
-    "Real photos of people, food and interiors are few in its training data; such photos are "
-    "more likely to be wrongly accused.",
-    "Its validation split is small (a few dozen images of each class), so the fusion and the "
-    "thresholds rest on few images; the held-out figures have wide margins of error.",
+    "Real photos of people, food, night, sunsets and scans are still few in its training data "
+    "(camera and scanner variants of the photos it has stand in for more); such photos are "
+    "more likely to be wrongly accused, and each kind's rate rests on a handful of photos.",
+    "Its 1% false-accusation band rests on 91 real validation photos and their camera and "
+    "scanner variants: variants of one photo are not independent, so the rate is known only "
+    "to within a few percent. To keep it, AI images are left uncertain more often.",
+    "Its low-level view is shown as evidence but carries no weight in the verdict: on this "
+    "data it ranks real generators' images no better than chance.",
     "It judges the whole picture resized to 224 pixels: a small AI edit inside a real photo "
     "(inpainting, a replaced face) is often missed.",
 ]
