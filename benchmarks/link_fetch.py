@@ -15,24 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from services.api.db.migrate import run_upgrade
-from services.common.processes import free_port, wait_until_ready
 from tests.support.links import LinkServer, link_server_in_thread
-from tests.support.processes import MemorySampler, rss_bytes
+from tests.support.processes import MemorySampler, api_process, rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -113,35 +106,6 @@ def _count(database: Path, table: str) -> int:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
 
-@contextmanager
-def api_process(folder: Path, *, env: dict[str, str]) -> Iterator[tuple[str, int, Path]]:
-    """The API as a real uvicorn process on a fresh SQLite database."""
-    database = folder / f"links-{uuid.uuid4().hex[:6]}.db"
-    database_url = f"sqlite+aiosqlite:///{database}"
-    asyncio.run(run_upgrade(url=database_url))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DEEPCATCHER_API_DATABASE_URL": database_url,
-        "DEEPCATCHER_API_IMAGE_DIR": str(folder / "images"),
-        "DEEPCATCHER_API_QUEUE_NAME": f"deepcatcher:bench:{uuid.uuid4().hex}",
-        "DEEPCATCHER_API_RATE_LIMIT_USER": "100000/minute",
-        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "1000/minute",
-        "DEEPCATCHER_API_LOG_LEVEL": "WARNING",
-        **env,
-    }
-    command = [sys.executable, "-m", "uvicorn", "services.api.main:create_app", "--factory"]
-    command += ["--port", str(port), "--no-access-log"]
-    with (folder / f"api-{port}.log").open("wb") as log:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
-        try:
-            wait_until_ready(f"http://127.0.0.1:{port}/healthz", process=process)
-            yield f"http://127.0.0.1:{port}", process.pid, database
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
 def hostile(site: LinkServer) -> dict[str, str]:
     """The links the development API must cut: too large, or too slow."""
     return {
@@ -183,15 +147,18 @@ def main() -> None:
                 f"/hops/1?to={other.put('/photo.jpg', bytes(1024), 'image/jpeg')}"
             )
         }
-        with api_process(folder, env=development) as (url, pid, database):
+        with api_process(folder, name="links", env=development) as api:
+            url, pid = api.url, api.pid
             asyncio.run(measure(api_url=url, pid=pid, name="warm-up", link=site.url("/gone")))
             cuts = [
                 asyncio.run(measure(api_url=url, pid=pid, name=name, link=link))
                 for name, link in hostile(site).items()
             ]
-            redirected = asyncio.run(refusals(api_url=url, database=database, links=onward))
-        with api_process(folder, env=production) as (url, _, database):
-            refused = asyncio.run(refusals(api_url=url, database=database, links=private(site)))
+            redirected = asyncio.run(refusals(api_url=url, database=api.database, links=onward))
+        with api_process(folder, name="links", env=production) as api:
+            refused = asyncio.run(
+                refusals(api_url=api.url, database=api.database, links=private(site))
+            )
         assert other.requests == [], "the redirect reached 127.0.0.2"
     write(
         cuts=cuts, refused=refused + [r | {"link": f"development: {r['link']}"} for r in redirected]

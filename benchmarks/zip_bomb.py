@@ -13,24 +13,17 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from services.api.db.migrate import run_upgrade
-from services.common.processes import free_port, wait_until_ready
 from tests.support.images import jpeg
-from tests.support.processes import MemorySampler, rss_bytes
+from tests.support.processes import MemorySampler, api_process, rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -99,37 +92,11 @@ async def measure(*, api_url: str, pid: int, name: str, archive: bytes) -> dict[
     }
 
 
-@contextmanager
-def api_process(folder: Path) -> Iterator[tuple[str, int]]:
-    """The API as a real uvicorn process on a fresh SQLite database."""
-    database_url = f"sqlite+aiosqlite:///{folder / 'bomb.db'}"
-    asyncio.run(run_upgrade(url=database_url))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DEEPCATCHER_API_DATABASE_URL": database_url,
-        "DEEPCATCHER_API_IMAGE_DIR": str(folder / "images"),
-        "DEEPCATCHER_API_QUEUE_NAME": f"deepcatcher:bench:{uuid.uuid4().hex}",
-        "DEEPCATCHER_API_RATE_LIMIT_USER": "100000/minute",
-        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "1000/minute",
-        "DEEPCATCHER_API_LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "uvicorn", "services.api.main:create_app", "--factory"]
-    command += ["--port", str(port), "--no-access-log"]
-    with (folder / "api.log").open("wb") as log:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
-        try:
-            wait_until_ready(f"http://127.0.0.1:{port}/healthz", process=process)
-            yield f"http://127.0.0.1:{port}", process.pid
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
 def main() -> None:
     """Measure, print and write the figures."""
     archives = {"bomb": bomb(), "photos": photos()}
-    with tempfile.TemporaryDirectory() as folder, api_process(Path(folder)) as (url, pid):
+    with tempfile.TemporaryDirectory() as folder, api_process(Path(folder), name="bomb") as api:
+        url, pid = api.url, api.pid
         # One honest job first, so that start-up work (lazy imports, thread pools) is not counted.
         asyncio.run(measure(api_url=url, pid=pid, name="warm-up", archive=photos(count=2)))
         runs = [

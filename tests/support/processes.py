@@ -9,9 +9,12 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from services.common.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def closed_port_url() -> str:
@@ -92,3 +95,49 @@ class MemorySampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+@dataclass(frozen=True, slots=True)
+class ApiProcess:
+    """A running API process: where it answers, its pid and its SQLite database file."""
+
+    url: str
+    pid: int
+    database: Path
+
+
+@contextmanager
+def api_process(
+    folder: Path, *, name: str, env: Mapping[str, str] | None = None
+) -> Iterator[ApiProcess]:
+    """The API as a real uvicorn process on a fresh SQLite database in `folder`, for benchmarks."""
+    import asyncio
+    import uuid
+
+    from services.api.db.migrate import run_upgrade
+    from services.common.processes import wait_until_ready
+
+    database = folder / f"{name}-{uuid.uuid4().hex[:6]}.db"
+    database_url = f"sqlite+aiosqlite:///{database}"
+    asyncio.run(run_upgrade(url=database_url))
+    port = free_port()
+    settings = {
+        **os.environ,
+        "DEEPCATCHER_API_DATABASE_URL": database_url,
+        "DEEPCATCHER_API_IMAGE_DIR": str(folder / "images"),
+        "DEEPCATCHER_API_QUEUE_NAME": f"deepcatcher:bench:{uuid.uuid4().hex}",
+        "DEEPCATCHER_API_RATE_LIMIT_USER": "100000/minute",
+        "DEEPCATCHER_API_RATE_LIMIT_AUTH": "1000/minute",
+        "DEEPCATCHER_API_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    command = [sys.executable, "-m", "uvicorn", "services.api.main:create_app", "--factory"]
+    command += ["--port", str(port), "--no-access-log"]
+    with (folder / f"{name}-api-{port}.log").open("wb") as log:
+        process = subprocess.Popen(command, env=settings, cwd=ROOT, stdout=log, stderr=log)
+        try:
+            wait_until_ready(f"http://127.0.0.1:{port}/healthz", process=process)
+            yield ApiProcess(url=f"http://127.0.0.1:{port}", pid=process.pid, database=database)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
