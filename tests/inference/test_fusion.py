@@ -16,7 +16,8 @@ import pytest
 
 from services.common.images import decode_image, to_rgb_array
 from services.inference.config import InferenceSettings
-from services.inference.detectors.fusion import FusionCard
+from services.inference.detectors.base import ViewScore
+from services.inference.detectors.fusion import FusionCard, FusionPath
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
 from services.inference.detectors.lowlevel.crops import crop_grid
 from services.inference.detectors.lowlevel.loading import ModelLoadError
@@ -26,7 +27,7 @@ from services.inference.detectors.semantic.backbone import (
     backbone_path,
 )
 from services.inference.detectors.semantic.views import native_view, whole_view
-from services.inference.predictions.fusion import FusedDetector
+from services.inference.predictions.fusion import FusedDetector, detector_signal
 from tests.inference.conftest import ServiceFactory
 from tests.inference.test_predict import predict, signal
 from tests.support.clip import float_reference
@@ -129,6 +130,20 @@ async def test_a_small_image_is_fused_and_judged_by_the_small_image_path(
     evidence = signal(body, "detector")["evidence"]
     assert evidence["small_image"] is True
     assert evidence["thresholds"]["fake_above"] == small.thresholds.fake_above
+
+
+def test_a_view_the_fusion_does_not_weigh_is_named_as_evidence_only() -> None:
+    card = FusionCard.read(DEFAULT_CARD)
+    path = FusionPath(weights={"semantic": 1.0}, bias=0.0, thresholds=card.thresholds, small=False)
+    views = [
+        ViewScore(name="lowlevel", logit=2.0, score=0.88),
+        ViewScore(name="semantic", logit=-3.0, score=0.05),
+    ]
+
+    summary = detector_signal(score=0.05, views=views, card=card, path=path).summary
+
+    assert summary.startswith("All views together score 0.05 (the semantic view 0.05);")
+    assert "not weighed in this score: the low-level view 0.88." in summary
 
 
 async def test_verdict_follows_the_fused_thresholds(service: httpx.AsyncClient) -> None:

@@ -63,20 +63,29 @@ def served_version(*, model_sha256: str, fused: FusedDetector | None) -> str:
 VIEW_WORDS = {"semantic": "the semantic view", "lowlevel": "the low-level view"}
 
 
+def _named(views: list[ViewScore], *, path: FusionPath, weighed: bool) -> str:
+    """The views the path weighs (or leaves out), each with its own score."""
+    chosen = [v for v in views if (path.weights.get(v.name, 0.0) != 0.0) == weighed]
+    return ", ".join(f"{VIEW_WORDS.get(v.name, v.name)} {v.score:.2f}" for v in chosen)
+
+
 def detector_signal(
     *, score: float, views: list[ViewScore], card: FusionCard, path: FusionPath
 ) -> Signal:
     """The fused score that the verdict reads, with each view's share of it."""
     thresholds = path.thresholds
-    named = ", ".join(f"{VIEW_WORDS.get(v.name, v.name)} {v.score:.2f}" for v in views)
-    small = " Judged as a small image, by the fusion fitted on small images." if path.small else ""
+    summary = (
+        f"All views together score {score:.2f} ({_named(views, path=path, weighed=True)}); real "
+        f"below {thresholds.real_below:.2f}, generated above {thresholds.fake_above:.2f}."
+    )
+    if unweighed := _named(views, path=path, weighed=False):
+        summary += f" Shown as evidence, not weighed in this score: {unweighed}."
+    if path.small:
+        summary += " Judged as a small image, by the fusion fitted on small images."
     return Signal(
         name="detector",
         score=round(score, 4),
-        summary=(
-            f"All views together score {score:.2f} ({named}); real below "
-            f"{thresholds.real_below:.2f}, generated above {thresholds.fake_above:.2f}.{small}"
-        ),
+        summary=summary,
         evidence={
             "views": {v.name: round(v.score, 4) for v in views},
             "weights": path.weights,
