@@ -24,40 +24,20 @@ from typing import Any
 
 import httpx
 
+from tests.support.api import sign_up
 from tests.support.links import LinkServer, link_server_in_thread
-from tests.support.processes import MemorySampler, api_process, rss_bytes
+from tests.support.processes import MemorySampler, api_process, poll_health, rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-PASSWORD = "correct horse battery staple"
 SECRET = "link-benchmark-secret-that-is-long-enough-0123"
 TOTAL_LIMIT_S = 20.0  # the setting's default, which this benchmark leaves as it is
-
-
-async def poll_health(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
-    """/healthz latencies in ms, every 20 ms until stopped."""
-    latencies: list[float] = []
-    while not stop.is_set():
-        started = time.perf_counter()
-        response = await client.get("/healthz")
-        assert response.status_code == 200
-        latencies.append((time.perf_counter() - started) * 1000)
-        await asyncio.sleep(0.02)
-    return latencies
-
-
-async def signed_in(client: httpx.AsyncClient) -> dict[str, str]:
-    """A fresh user's Authorization header."""
-    email = f"{uuid.uuid4().hex[:8]}@example.org"
-    await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
-    token = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 async def measure(*, api_url: str, pid: int, name: str, link: str) -> dict[str, Any]:
     """Send one link while watching memory and /healthz."""
     async with httpx.AsyncClient(base_url=api_url, timeout=120) as client:
-        headers = await signed_in(client)
+        headers = await sign_up(client, f"{uuid.uuid4().hex[:8]}@example.org")
         baseline = rss_bytes(pid)
         stop = asyncio.Event()
         with MemorySampler(pid) as memory:
@@ -85,7 +65,7 @@ async def refusals(*, api_url: str, database: Path, links: dict[str, str]) -> li
     """Each link sent signed in to the production API: its status, and rows stored after it."""
     rows = []
     async with httpx.AsyncClient(base_url=api_url, timeout=60) as client:
-        headers = await signed_in(client)
+        headers = await sign_up(client, f"{uuid.uuid4().hex[:8]}@example.org")
         for name, link in links.items():
             response = await client.post("/v1/predictions", json={"url": link}, headers=headers)
             rows.append(

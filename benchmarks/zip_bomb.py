@@ -22,12 +22,12 @@ from typing import Any
 
 import httpx
 
+from tests.support.api import sign_up
 from tests.support.images import jpeg
-from tests.support.processes import MemorySampler, api_process, rss_bytes
+from tests.support.processes import MemorySampler, api_process, poll_health, rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-PASSWORD = "correct horse battery staple"
 
 
 def bomb() -> bytes:
@@ -48,25 +48,10 @@ def photos(count: int = 200) -> bytes:
     return buffer.getvalue()
 
 
-async def poll_health(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
-    """/healthz latencies in ms, every 20 ms until stopped."""
-    latencies: list[float] = []
-    while not stop.is_set():
-        started = time.perf_counter()
-        response = await client.get("/healthz")
-        assert response.status_code == 200
-        latencies.append((time.perf_counter() - started) * 1000)
-        await asyncio.sleep(0.02)
-    return latencies
-
-
 async def measure(*, api_url: str, pid: int, name: str, archive: bytes) -> dict[str, Any]:
     """Send one archive as a job while watching memory and /healthz."""
     async with httpx.AsyncClient(base_url=api_url, timeout=120) as client:
-        email = f"{uuid.uuid4().hex[:8]}@example.org"
-        await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
-        token = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        headers = await sign_up(client, f"{uuid.uuid4().hex[:8]}@example.org")
         baseline = rss_bytes(pid)
         stop = asyncio.Event()
         with MemorySampler(pid) as memory:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from services.common.processes import free_port
 
@@ -111,7 +114,6 @@ def api_process(
     folder: Path, *, name: str, env: Mapping[str, str] | None = None
 ) -> Iterator[ApiProcess]:
     """The API as a real uvicorn process on a fresh SQLite database in `folder`, for benchmarks."""
-    import asyncio
     import uuid
 
     from services.api.db.migrate import run_upgrade
@@ -141,3 +143,16 @@ def api_process(
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+async def poll_health(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
+    """/healthz latencies in ms, every 20 ms until stopped: what a benchmark watches while a
+    hostile request runs."""
+    latencies: list[float] = []
+    while not stop.is_set():
+        started = time.perf_counter()
+        response = await client.get("/healthz")
+        assert response.status_code == 200
+        latencies.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(0.02)
+    return latencies
