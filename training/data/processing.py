@@ -60,6 +60,21 @@ def short_side_resized(pixels: np.ndarray, *, short_side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
 
 
+def long_side_resized(pixels: np.ndarray, *, long_side: int) -> np.ndarray:
+    """Pixels resized (Lanczos) so that their long side is `long_side`."""
+    height, width = pixels.shape[:2]
+    scale = long_side / max(height, width)
+    size = (max(round(width * scale), 1), max(round(height * scale), 1))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
+
+
+def long_side_at_most(pixels: np.ndarray, *, long_side: int) -> np.ndarray:
+    """Pixels shrunk (Lanczos) so that their long side is at most `long_side`, never enlarged."""
+    if max(pixels.shape[:2]) <= long_side:
+        return pixels
+    return long_side_resized(pixels, long_side=long_side)
+
+
 def encoded(pixels: np.ndarray, *, codec: str, quality: int) -> tuple[np.ndarray, int]:
     """Pixels after a round trip through `codec` (PNG for `none`) and the encoded size."""
     buffer = io.BytesIO()
@@ -87,9 +102,4 @@ def processed(
 
 def laundered(pixels: np.ndarray) -> np.ndarray:
     """As social platforms deliver images: long side at most 1080 (Lanczos), JPEG quality 85."""
-    height, width = pixels.shape[:2]
-    if max(height, width) > 1080:
-        scale = 1080 / max(height, width)
-        size = (max(round(width * scale), 1), max(round(height * scale), 1))
-        pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
-    return encoded(pixels, codec="JPEG", quality=85)[0]
+    return encoded(long_side_at_most(pixels, long_side=1080), codec="JPEG", quality=85)[0]

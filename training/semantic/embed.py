@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from services.inference.detectors.semantic.backbone import Tower
 from services.inference.detectors.semantic.views import VIEW_FUNCTIONS, pixel_values
 from training.data.build import DataRow
 from training.data.camera import CAMERA_VARIANTS
-from training.data.processing import ProcessingConfig, laundered, processed
+from training.data.processing import (
+    ProcessingConfig,
+    laundered,
+    long_side_at_most,
+    long_side_resized,
+    processed,
+)
 from training.evaluation.conditions import CONDITIONS
 from training.pipeline.images import read_pixels
 
@@ -53,22 +58,9 @@ def _label_blind(name: str) -> Callable[[np.ndarray], np.ndarray]:
     return lambda pixels: condition(pixels, 0)
 
 
-def long_side_at_most(pixels: np.ndarray, *, long_side: int) -> np.ndarray:
-    """Pixels shrunk (Lanczos) so that their long side is at most `long_side`."""
-    height, width = pixels.shape[:2]
-    if max(height, width) <= long_side:
-        return pixels
-    scale = long_side / max(height, width)
-    size = (max(round(width * scale), 1), max(round(height * scale), 1))
-    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
-
-
 def small(pixels: np.ndarray) -> np.ndarray:
     """A thumbnail as sites serve them: long side 256 px."""
-    height, width = pixels.shape[:2]
-    scale = SMALL_LONG_SIDE / max(height, width)
-    size = (max(round(width * scale), 1), max(round(height * scale), 1))
-    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
+    return long_side_resized(pixels, long_side=SMALL_LONG_SIDE)
 
 
 HELD_OUT_CONDITIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
