@@ -16,8 +16,8 @@ from training.semantic.train import (
     SMALL_BELOW,
     evaluate,
     fit_views,
-    fused_verdicts,
     is_small,
+    judged,
 )
 
 HELD_OUT = ("original", "laundered", "small", "camera/film_scan", "camera/film_scan+laundered")
@@ -75,7 +75,7 @@ def test_every_validation_condition_accuses_at_most_one_real_image_in_a_hundred(
     fitted, _ = fit_views(data, lowlevel_temperature=1.0)
     val = split_indices(data, "val")
 
-    called = fused_verdicts(data, val, fitted=fitted)[1]
+    called = judged(data, val, fitted=fitted).called
 
     conditions = np.array([data.samples[i].condition for i in val])
     real = data.labels[val] == 0

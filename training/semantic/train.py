@@ -175,33 +175,37 @@ def view_scores(
     }
 
 
-def fused_verdicts(
-    embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each sample's fused score and verdict, under the band of the path its size takes."""
-    scores = view_scores(embedded, indices, fitted=fitted)["fused"]
-    small = is_small(embedded, indices)
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """Samples as the service would judge them: each view's score, and the fused verdict under
+    the band of the path each sample's size takes."""
+
+    scores: dict[str, np.ndarray]
+    called: np.ndarray
+
+
+def judged(embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews) -> Judged:
+    """Score the samples once and call each one by its path's band."""
+    scores = view_scores(embedded, indices, fitted=fitted)
     called = np.where(
-        small,
-        verdicts(scores, thresholds=fitted.small.band),
-        verdicts(scores, thresholds=fitted.large.band),
+        is_small(embedded, indices),
+        verdicts(scores["fused"], thresholds=fitted.small.band),
+        verdicts(scores["fused"], thresholds=fitted.large.band),
     )
-    return scores, called
+    return Judged(scores=scores, called=called)
 
 
 def condition_rows(
-    embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews
+    embedded: Embedded, indices: np.ndarray, *, found: Judged
 ) -> dict[str, dict[str, Any]]:
     """Per condition of the split: each view's ROC-AUC, and the fused verdicts' rates."""
     conditions = np.array([embedded.samples[i].condition for i in indices])
-    scores = view_scores(embedded, indices, fitted=fitted)
-    called = fused_verdicts(embedded, indices, fitted=fitted)[1]
     labels = embedded.labels[indices]
     rows: dict[str, dict[str, Any]] = {}
     for name in dict.fromkeys(conditions):
         mask = conditions == name
-        rows[name] = verdict_rates(called[mask], labels[mask])
-        for view, values in scores.items():
+        rows[name] = verdict_rates(found.called[mask], labels[mask])
+        for view, values in found.scores.items():
             rows[name][f"roc_auc_{view}"] = _rounded(roc_auc(labels[mask], values[mask]))
     return rows
 
@@ -257,12 +261,12 @@ def _training_without(family: str) -> Callable[[Sample], bool]:
 
 
 def per_group(
-    embedded: Embedded, indices: np.ndarray, *, fitted: FittedViews
+    embedded: Embedded, indices: np.ndarray, *, called: np.ndarray
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Per AI family and per kind of real image: source images, how many were called fake under
     each condition (camera variants pooled), and under at least one (a real image accused once
     is accused)."""
-    fake = fused_verdicts(embedded, indices, fitted=fitted)[1] == "fake"
+    fake = called == "fake"
     groups: dict[str, dict[str, dict[str, int]]] = {"ai": {}, "real": {}}
     accused: dict[str, bool] = {}
     for position, index in enumerate(indices):
@@ -288,22 +292,19 @@ def evaluate(
 ) -> dict[str, Any]:
     """Every figure the card records, on validation and on test."""
     val, test = split_indices(embedded, "val"), split_indices(embedded, "test")
-    called = {
-        name: fused_verdicts(embedded, part, fitted=fitted)[1]
-        for name, part in (("val", val), ("test", test))
-    }
+    on_val, on_test = judged(embedded, val, fitted=fitted), judged(embedded, test, fitted=fitted)
     return {
         "search": search,
-        "validation": condition_rows(embedded, val, fitted=fitted),
-        "test": condition_rows(embedded, test, fitted=fitted),
-        "test_groups": per_group(embedded, test, fitted=fitted),
+        "validation": condition_rows(embedded, val, found=on_val),
+        "test": condition_rows(embedded, test, found=on_test),
+        "test_groups": per_group(embedded, test, called=on_test.called),
         "false_accusations": {
-            "validation": false_accusations(embedded, val, called=called["val"]),
-            "test": false_accusations(embedded, test, called=called["test"]),
+            "validation": false_accusations(embedded, val, called=on_val.called),
+            "test": false_accusations(embedded, test, called=on_test.called),
         },
         "real_kinds": {
-            "validation": per_kind(embedded, val, called=called["val"], people=people),
-            "test": per_kind(embedded, test, called=called["test"], people=people),
+            "validation": per_kind(embedded, val, called=on_val.called, people=people),
+            "test": per_kind(embedded, test, called=on_test.called, people=people),
         },
         "leave_one_family_out": leave_one_family_out(embedded, fitted=fitted),
         "layer_tokens": layer_heads(
