@@ -150,6 +150,13 @@ class CardView:
         ]
 
     @property
+    def real_kind_headers(self) -> list[str]:
+        """The kinds table's columns: with photo counts and ranges where the card has them."""
+        headers = ["Kind of real image", "Wrongly called AI-generated"]
+        rows = self.real_kinds
+        return [*headers, "Photos", "95% range"] if rows and len(rows[0].cells) > 1 else headers
+
+    @property
     def false_accusations(self) -> list[tuple[str, str]]:
         """Real images called AI-generated on validation and test, as made and in any
         condition, each with its 95% range."""
