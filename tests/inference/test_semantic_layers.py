@@ -15,6 +15,7 @@ from services.inference.detectors.semantic.backbone import (
     ClipTower,
     open_tower,
 )
+from services.inference.detectors.semantic.features import head_input
 from services.inference.detectors.semantic.layers import layers_graph, layers_graph_path
 from services.inference.detectors.semantic.numerics import (
     DERIVED_SHA256,
@@ -67,7 +68,11 @@ def test_the_served_outputs_are_bit_for_bit_those_of_the_plain_graph(
 
     np.testing.assert_array_equal(embeds, expected[0])
     np.testing.assert_array_equal(tokens, expected[1])
-    np.testing.assert_array_equal(layered.features(views), plain.features(views))
+    features, layers = layered.features_and_layers(views)
+    np.testing.assert_array_equal(features, plain.features(views))
+    # The served features of a layered tower: the plain ones, then every block's class token.
+    np.testing.assert_array_equal(layered.features(views)[:, :1280], features)
+    np.testing.assert_array_equal(layered.features(views)[:, 1280:], layers.reshape(2, -1))
 
 
 def test_the_last_block_class_token_is_the_token_state_output(
@@ -124,3 +129,11 @@ def test_the_layers_are_refused_where_the_graph_lacks_them(
         ClipTower.open(identity=IDENTITY, numerics="int8", cache_dir=cache_dir, layers=True)
     with pytest.raises(BackboneError, match="onnxruntime runner"):
         open_tower(identity=BackboneIdentity(runner="keras"), layers=True)
+
+
+def test_a_head_on_every_block_refuses_a_tower_that_does_not_give_them(
+    views: np.ndarray, plain: ClipTower, layered: ClipTower
+) -> None:
+    assert head_input(layered.features(views), feature="layer_tokens").shape == (2, 12 * 768)
+    with pytest.raises(BackboneError, match="layer_tokens"):
+        head_input(plain.features(views), feature="layer_tokens")

@@ -8,11 +8,13 @@ from training.data.build import DataRow
 from training.semantic.embed import Embedded, Sample
 from training.semantic.fit import (
     HeadChoice,
+    choose_head,
     cross_validated_auc,
     fit_fusion,
     fit_head,
     head_logits,
     out_of_fold_logits,
+    tower_rows,
 )
 
 CHOICE = HeadChoice(feature="class_token", views=("whole",), c=1.0)
@@ -79,3 +81,43 @@ def test_fusion_drops_a_view_it_would_weigh_backwards() -> None:
         fusion.logits({"semantic": np.array([3.0])})[0]
         > fusion.logits({"semantic": np.array([0.0])})[0]
     )
+
+
+def layered(*, separation: float, seed: int = 3) -> Embedded:
+    """40 images x 2 draws over 4 views whose whole view's block-5 class token alone differs."""
+    rng = np.random.default_rng(seed)
+    plain = embedded(separation=0.0, seed=seed)
+    features = np.concatenate([plain.features, plain.features], axis=1)
+    layers = rng.normal(size=(len(plain.samples), 12, 768)).astype(np.float16)
+    layers[plain.labels == 1, 4, :40] += separation
+    return Embedded(plain.samples, features, plain.lowlevel_logits, layers)
+
+
+def test_the_whole_view_carries_every_block_after_its_features_as_a_layered_tower_gives_them() -> (
+    None
+):
+    data = layered(separation=1.0)
+    indices = np.arange(4)
+
+    whole = tower_rows(data, indices, view="whole")
+    native = tower_rows(data, indices, view="native")
+
+    assert whole.shape == (4, 1280 + 12 * 768)
+    np.testing.assert_array_equal(whole[:, 1280 + 4 * 768], data.layers[:4, 4, 0])  # type: ignore[index]
+    assert native.shape == (4, 1280)
+
+
+def test_a_signal_only_in_earlier_blocks_is_found_and_read_from_the_whole_view_alone() -> None:
+    data = layered(separation=3.0)
+
+    choice, search = choose_head(data, np.arange(len(data.samples)))
+
+    assert choice.feature == "layer_tokens" and choice.views == ("whole",)
+    assert search["layer_tokens/whole/C=0.1"] > 0.95 > search["class_token/whole/C=0.1"]
+    assert not any(name.startswith("layer_tokens/whole+native") for name in search)
+
+
+def test_without_layer_tokens_the_head_is_chosen_among_the_tower_outputs() -> None:
+    _, search = choose_head(embedded(separation=2.0), np.arange(80))
+
+    assert {name.split("/")[0] for name in search} == {"embedding", "class_token"}

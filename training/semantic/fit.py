@@ -13,12 +13,13 @@ from sklearn.model_selection import GroupKFold
 from services.inference.detectors.fusion import fused_logits
 from services.inference.detectors.lowlevel.card import Calibration, Thresholds
 from services.inference.detectors.semantic.card import LinearHead
-from services.inference.detectors.semantic.features import head_input
+from services.inference.detectors.semantic.features import head_input, needs_layers
 from training.calibration import choose_thresholds, fit_temperature
 from training.evaluation.metrics import roc_auc
 from training.semantic.embed import CAMERA, VIEWS, Embedded, Sample
 
-FEATURE_CHOICES = ("embedding", "class_token")
+# Every block's class token (RINE, ECCV 2024) exists for the whole view only: one tower pass.
+FEATURE_CHOICES = ("embedding", "class_token", "layer_tokens")
 VIEW_CHOICES: tuple[tuple[str, ...], ...] = (("whole",), ("whole", "native"))
 # What a served image may be scored on: each view costs one tower pass (about 90 ms on 2 cores),
 # so three at most keep the 400 ms median.
@@ -41,6 +42,21 @@ class HeadChoice:
     c: float
 
 
+def available(choice_views: tuple[str, ...], *, feature: str) -> bool:
+    """Whether the embedding holds `feature` for each of the views."""
+    return not needs_layers(feature) or choice_views == ("whole",)
+
+
+def tower_rows(embedded: Embedded, indices: np.ndarray, *, view: str) -> np.ndarray:
+    """One view's tower features of the samples, as the served tower gives them: the whole
+    view's every-block class tokens after the rest, where they were embedded."""
+    found = embedded.features[indices][:, VIEWS.index(view), :]
+    if view != "whole" or embedded.layers is None:
+        return np.asarray(found)
+    layers = embedded.layers[indices].astype(np.float32).reshape(len(indices), -1)
+    return np.concatenate([found, layers], axis=1)
+
+
 def view_rows(
     embedded: Embedded,
     indices: np.ndarray,
@@ -49,8 +65,7 @@ def view_rows(
     views: tuple[str, ...] | None = None,
 ) -> np.ndarray:
     """Head inputs for `views` (the head's own by default) of the samples, view after view."""
-    positions = [VIEWS.index(view) for view in views or choice.views]
-    parts = [embedded.features[indices][:, p, :] for p in positions]
+    parts = [tower_rows(embedded, indices, view=view) for view in views or choice.views]
     return np.concatenate([head_input(part, feature=choice.feature) for part in parts])
 
 
@@ -107,13 +122,20 @@ def choose_head(embedded: Embedded, indices: np.ndarray) -> tuple[HeadChoice, di
     scores = {
         choice: cross_validated_auc(embedded, indices, choice=choice)
         for choice in (
-            HeadChoice(f, v, c) for f, v, c in product(FEATURE_CHOICES, VIEW_CHOICES, C_CHOICES)
+            HeadChoice(f, v, c)
+            for f, v, c in product(_features(embedded), VIEW_CHOICES, C_CHOICES)
+            if available(v, feature=f)
         )
     }
     best = max(scores, key=lambda choice: scores[choice])
     return best, {
         f"{c.feature}/{'+'.join(c.views)}/C={c.c}": round(s, 4) for c, s in scores.items()
     }
+
+
+def _features(embedded: Embedded) -> tuple[str, ...]:
+    layered = embedded.layers is not None
+    return tuple(f for f in FEATURE_CHOICES if layered or not needs_layers(f))
 
 
 def per_condition(

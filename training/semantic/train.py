@@ -24,6 +24,7 @@ from training.semantic.fit import (
     TEST_TIME_VIEWS,
     Fusion,
     HeadChoice,
+    available,
     band,
     calibration,
     choose_head,
@@ -141,14 +142,15 @@ def choose_test_time_views(
     real images called fake at MAX_REAL_CALLED_FAKE (fewer views on a tie)."""
     large = indices[~is_small(embedded, indices)]
     found: dict[str, dict[str, float]] = {}
-    for views in TEST_TIME_VIEWS:
+    candidates = [v for v in TEST_TIME_VIEWS if available(v, feature=choice.feature)]
+    for views in candidates:
         logits = head_logits(embedded, large, head=head, choice=choice, views=views)
         scores = calibrated(logits, temperature=1.0)
         thresholds = _band(logits, embedded, large)
         caught = float(np.mean(scores[embedded.labels[large] == 1] > thresholds.fake_above))
         auc = roc_auc(embedded.labels[large], logits) or 0.0
         found["+".join(views)] = {"roc_auc": round(auc, 4), "ai_called_fake": round(caught, 4)}
-    best = max(TEST_TIME_VIEWS, key=lambda v: (found["+".join(v)]["ai_called_fake"], -len(v)))
+    best = max(candidates, key=lambda v: (found["+".join(v)]["ai_called_fake"], -len(v)))
     return best, found
 
 

@@ -15,6 +15,7 @@ from services.inference.detectors.fusion import FusionCard, FusionPath, fused_lo
 from services.inference.detectors.lowlevel.runner import calibrated
 from services.inference.detectors.semantic.backbone import Numerics, open_tower
 from services.inference.detectors.semantic.detector import SemanticDetector
+from services.inference.detectors.semantic.features import needs_layers
 
 
 def fused_score(*, views: list[ViewScore], card: FusionCard, path: FusionPath) -> float:
@@ -45,7 +46,11 @@ class FusedDetector:
         its head was trained on unless `numerics` overrides them."""
         card = FusionCard.read(path)
         tower = open_tower(
-            identity=card.semantic.backbone, threads=threads, numerics=numerics, cache_dir=cache_dir
+            identity=card.semantic.backbone,
+            threads=threads,
+            numerics=numerics,
+            cache_dir=cache_dir,
+            layers=needs_layers(card.semantic.feature),
         )
         views = (SemanticDetector(card=card.semantic, tower=tower),)
         return cls(card=card, views=views, sha256=hashlib.sha256(path.read_bytes()).hexdigest())

@@ -18,7 +18,8 @@ from services.inference.detectors.semantic.identity import backbone_path as back
 
 
 class Tower(Protocol):
-    """A way of running the tower: normalised (n, 3, 224, 224) views in, (n, 1280) features out."""
+    """A way of running the tower: normalised (n, 3, 224, 224) views in, (n, 1280) features out
+    (and every block's class token after them, from a layered tower)."""
 
     def features(self, pixel_values: np.ndarray) -> np.ndarray: ...
 
@@ -53,6 +54,7 @@ class ClipTower:
     """onnxruntime over the image tower: pixel batches in, (embeddings, tokens) out."""
 
     session: object
+    layers: bool = False
 
     @classmethod
     def open(
@@ -71,14 +73,19 @@ class ClipTower:
             raise BackboneError(
                 f"every block's class token comes from the fp32 graph, not {numerics}"
             )
-        return cls(session=_session(identity, threads, numerics, cache_dir, layers))
+        return cls(session=_session(identity, threads, numerics, cache_dir, layers), layers=layers)
 
     def features(self, pixel_values: np.ndarray) -> np.ndarray:
-        """Per view, the projected embedding (512) beside the class token's state (768)."""
-        return self._run(pixel_values)[0]
+        """Per view, the projected embedding (512) beside the class token's state (768), then,
+        from a layered tower, the class token after each encoder block (12 x 768)."""
+        features, layers = self._run(pixel_values)
+        if layers is None:
+            return features
+        return np.concatenate([features, layers.reshape(len(layers), -1)], axis=1)
 
     def features_and_layers(self, pixel_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The features beside the class token after each encoder block, (n, 12, 768)."""
+        """The first 1280 features beside the class token after each encoder block, (n, 12,
+        768)."""
         features, layers = self._run(pixel_values)
         if layers is None:
             raise BackboneError("every block's class token needs a tower opened with layers=True")

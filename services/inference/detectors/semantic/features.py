@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from services.inference.detectors.semantic.identity import BackboneError
+
 EMBEDDING = slice(0, 512)
 CLASS_TOKEN = slice(512, 1280)
-FEATURES = {"embedding": EMBEDDING, "class_token": CLASS_TOKEN}
+TOWER_FEATURES = 1280
+ENCODER_BLOCKS = 12
+TOKEN_WIDTH = 768
+# A layered tower (the FP32 graph with every block's class token) appends them after the rest.
+LAYER_TOKENS = slice(TOWER_FEATURES, TOWER_FEATURES + ENCODER_BLOCKS * TOKEN_WIDTH)
+FEATURES = {"embedding": EMBEDDING, "class_token": CLASS_TOKEN, "layer_tokens": LAYER_TOKENS}
+LAYERED = frozenset({"layer_tokens"})
+
+
+def needs_layers(feature: str) -> bool:
+    """Whether the head reads every block's class token, which only a layered tower gives."""
+    return feature in LAYERED
 
 
 def head_input(features: np.ndarray, *, feature: str) -> np.ndarray:
     """The named feature of each row; CLIP embeddings are compared on the unit sphere."""
     chosen = features[:, FEATURES[feature]]
+    if chosen.shape[1] != FEATURES[feature].stop - FEATURES[feature].start:
+        raise BackboneError(f"the head reads {feature}, which this tower's features do not hold")
     if feature == "embedding":
         return np.asarray(chosen / np.linalg.norm(chosen, axis=1, keepdims=True))
     return np.asarray(chosen)

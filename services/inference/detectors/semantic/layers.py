@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from services.inference.detectors.semantic.features import ENCODER_BLOCKS, TOKEN_WIDTH
 from services.inference.detectors.semantic.identity import BackboneError, BackboneIdentity
 from services.inference.detectors.semantic.numerics import cached_graph, tower_graph_path
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     import onnx
 
 LAYER_CLASS_TOKENS = "layer_class_tokens"
-ENCODER_BLOCKS = 12
 _BLOCK_END = re.compile(r"/vision_model/encoder/layers\.(\d+)/Add_1")
 _TOKEN_ZERO = f"{LAYER_CLASS_TOKENS}/token_index"
 
@@ -46,7 +46,7 @@ def layers_graph(*, fp32: Path) -> onnx.ModelProto:
     graph = model.graph
     graph.initializer.append(numpy_helper.from_array(np.array([0], np.int64), _TOKEN_ZERO))
     graph.node.extend(_class_token_nodes(_block_outputs(graph)))
-    shape: list[str | int | None] = ["batch", ENCODER_BLOCKS, 768]
+    shape: list[str | int | None] = ["batch", ENCODER_BLOCKS, TOKEN_WIDTH]
     graph.output.append(
         helper.make_tensor_value_info(LAYER_CLASS_TOKENS, onnx.TensorProto.FLOAT, shape)
     )
