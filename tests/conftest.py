@@ -20,7 +20,7 @@ from services.api.db import migrate
 from services.api.db.engine import create_engine
 from services.api.db.models import Base
 from services.api.main import create_app as create_api_app
-from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, in_process
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, in_process, lifespan_of
 from tests.support.databases import temporary_database
 from tests.support.models import write_tiny_model
 from tests.support.transports import RecordingTransport
@@ -79,7 +79,7 @@ class InferenceService:
                 model_path=write_tiny_model(folder=self.folder),
                 batch_max_wait_ms=1.0,
             )
-            self._lifespan = LifespanManager(create_inference_app(settings))
+            self._lifespan = lifespan_of(create_inference_app(settings))
             await self._lifespan.__aenter__()
             await _wait_until_ready(self._lifespan.app)  # type: ignore[arg-type]
         app: FastAPI = self._lifespan.app  # type: ignore[assignment]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.inference.config import InferenceSettings
@@ -17,7 +16,7 @@ from tests.conftest import ApiFactory
 from tests.inference.support import wait_until_started
 from tests.support import images
 from tests.support.api import JPEG, assert_problem, count_rows, predict, sign_up
-from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, lifespan_of
 from tests.support.fusion_cards import SELF_CHECK_FAILED, altered_card
 from tests.support.models import write_tiny_model
 from tests.support.processes import closed_port_url
@@ -92,7 +91,7 @@ async def test_inference_whose_self_check_failed_is_a_503_naming_it(
         fusion_card_path=altered_card(tmp_path, view="semantic"),
     )
     inference = create_inference_app(settings)
-    async with LifespanManager(inference):
+    async with lifespan_of(inference):
         transport = httpx.ASGITransport(app=inference)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://inference.test", headers=INFERENCE_AUTH

@@ -49,7 +49,9 @@ def served(
     log = tmp_path / "serve.log"
     with running(command, env=app_env, log=log, sigint_ignored=True) as process:
         api = f"http://127.0.0.1:{app_env['DEEPCATCHER_API_PORT']}"
-        wait_until_ready(f"{api}/readyz", process=process)
+        # Three services start on two cores, the inference one checking its towers first: on a
+        # loaded CI machine that once took over the default 120 s.
+        wait_until_ready(f"{api}/readyz", process=process, timeout_s=300.0)
         yield process, api
 
 

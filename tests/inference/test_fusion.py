@@ -64,8 +64,9 @@ def semantic_logit(data: bytes, *, card: FusionCard) -> float:
     backbone = card.semantic.backbone
     # The card names the numerics its head was trained on: FP32 is the pinned graph with every
     # integer product replaced by a float one, built here independently of the service's code.
+    layered = card.semantic.feature == "layer_tokens"
     session = (
-        float_reference(backbone)
+        float_reference(backbone, block_streams=layered)
         if backbone.numerics == "fp32"
         else onnxruntime.InferenceSession(str(backbone_path(backbone)))
     )
@@ -82,8 +83,10 @@ def semantic_logit(data: bytes, *, card: FusionCard) -> float:
     mean = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
     std = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
     inputs = ((batch / np.float32(255.0) - mean) / std).transpose(0, 3, 1, 2)
-    embeds, tokens = session.run(None, {"pixel_values": inputs})
+    embeds, tokens, *streams = session.run(None, {"pixel_values": inputs})
     feature = tokens[:, 0, :] if card.semantic.feature == "class_token" else embeds
+    if layered:
+        feature = np.concatenate([stream[:, 0, :] for stream in streams], axis=1)
     if card.semantic.feature == "embedding":
         feature = feature / np.linalg.norm(feature, axis=1, keepdims=True)
     head = card.semantic.head

@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from PIL import Image, PngImagePlugin
 
 from services.inference.config import InferenceSettings
@@ -29,7 +28,7 @@ from tests.inference.signing import (
     sign,
 )
 from tests.inference.support import copy_model, rewrite_card, wait_until_ready
-from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN
+from tests.support.apps import INFERENCE_AUTH, INFERENCE_TOKEN, lifespan_of
 from tests.support.images import encode, jpeg, photo_like
 
 SD_PARAMETERS = (
@@ -95,7 +94,7 @@ class _service:
     def __init__(self, **settings: Any) -> None:
         settings = {"environment": "test", "service_token": INFERENCE_TOKEN, **settings}
         self.app = create_app(InferenceSettings(**settings))
-        self.lifespan = LifespanManager(self.app)
+        self.lifespan = lifespan_of(self.app)
         transport = httpx.ASGITransport(app=self.app)
         self.client = httpx.AsyncClient(
             transport=transport, base_url="http://inference.test", headers=INFERENCE_AUTH

@@ -20,8 +20,11 @@ def clip_views() -> np.ndarray:
     return pixel_values([whole_view(photo), whole_view(noise)])
 
 
-def float_reference(identity: BackboneIdentity) -> onnxruntime.InferenceSession:
-    """The pinned graph, every int8 product replaced by an FP32 MatMul on dequantised weights."""
+def float_reference(
+    identity: BackboneIdentity, *, block_streams: bool = False
+) -> onnxruntime.InferenceSession:
+    """The pinned graph, every int8 product replaced by an FP32 MatMul on dequantised weights;
+    `block_streams` also outputs each encoder block's residual stream, first block first."""
     model = onnx.load(str(backbone_path(identity)))
     graph, weights = model.graph, dequantised_weights(identity=identity)
     producers = {out: node for node in graph.node for out in node.output}
@@ -43,9 +46,18 @@ def float_reference(identity: BackboneIdentity) -> onnxruntime.InferenceSession:
     kept = [n for n in nodes if id(n) not in replaced]
     del graph.node[:]
     graph.node.extend(kept)
+    if block_streams:
+        graph.output.extend(_block_stream_outputs(graph))
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # the unused int8 initializers left behind are expected
     return onnxruntime.InferenceSession(model.SerializeToString(), options)
+
+
+def _block_stream_outputs(graph: onnx.GraphProto) -> list[onnx.ValueInfoProto]:
+    # Each block ends where its MLP branch is added back onto the residual stream.
+    names = {f"/vision_model/encoder/layers.{block}/Add_1": block for block in range(12)}
+    ends = sorted((n for n in graph.node if n.name in names), key=lambda n: names[n.name])
+    return [helper.make_tensor_value_info(n.output[0], onnx.TensorProto.FLOAT, None) for n in ends]
 
 
 def reference_features(identity: BackboneIdentity, views: np.ndarray) -> np.ndarray:

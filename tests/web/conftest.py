@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from services.api.config import ApiSettings
@@ -16,7 +15,7 @@ from services.api.main import create_app as create_api_app
 from services.web.config import WebSettings
 from services.web.main import create_app as create_web_app
 from tests.conftest import InferenceService
-from tests.support.apps import INFERENCE_TOKEN, in_process
+from tests.support.apps import INFERENCE_TOKEN, in_process, lifespan_of
 from tests.support.transports import RecordingTransport
 
 WEB_SECRET = "web-test-secret-that-is-long-enough-0123456789"
@@ -37,7 +36,7 @@ def make_api_app(
     ) -> AsyncIterator[FastAPI]:
         settings = api_settings.model_copy(update=overrides)
         app = create_api_app(settings, inference_transport=transport or inference_transport)
-        async with LifespanManager(app) as manager:
+        async with lifespan_of(app) as manager:
             yield manager.app  # type: ignore[misc]
 
     return start
