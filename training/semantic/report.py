@@ -142,10 +142,11 @@ def _test_time_views(rows: dict[str, dict[str, float]]) -> str:
 
 def _layers(rows: dict[str, dict[str, float]]) -> str:
     lines = [
-        "## Intermediate-layer class tokens (RINE), measured not served",
+        "## Intermediate-layer class tokens (RINE)",
         "",
         "Heads on the whole view's class tokens after the named encoder blocks, fitted on "
-        "train, scored on validation.",
+        "train, scored on validation. The served head is chosen in the head search above, "
+        "where `layer_tokens` means all twelve blocks.",
         "",
         "| blocks | ROC-AUC | AI called fake at 1% real |",
         "|---|---:|---:|",
