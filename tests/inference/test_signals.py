@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from services.inference.detectors.provenance.schemas import C2paReport, ProvenanceReport
 from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.predictions.verdict import decide, model_verdict

@@ -102,12 +102,15 @@ def measure_ceiling(
 
 def _crops(data: bytes, *, model: InProcessModel) -> DecodedImage:
     """The service's own decode and crop step."""
-    return decode_and_crop(data, settings=model.settings, loaded=model.loaded, views=model.views)
+    return decode_and_crop(
+        data, settings=model.settings, lowlevel=model.lowlevel, views=model.views
+    )
 
 
 def _models(decoded: list[DecodedImage], *, model: InProcessModel) -> None:
     """The networks, as the service runs them: every crop at once, then each image's views."""
-    model.runner.logits(np.concatenate([d.grid.crops for d in decoded]))
+    name = model.lowlevel.name
+    model.runner.logits(np.concatenate([d.view_inputs[name].crops for d in decoded]))
     for image in decoded:
         for view in model.views:
             view.score(image.view_inputs[view.name])

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from services.common.contract import Verdict
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from services.inference.detectors.provenance.schemas import ProvenanceReport
 
 PROVENANCE_SCORE = 1.0

@@ -22,7 +22,7 @@ import scipy.fft
 from PIL import Image
 
 from services.common.contract import Signal
-from services.inference.detectors.lowlevel.crops import crop_grid
+from services.inference.detectors.crops import crop_grid
 
 PERIODS = (2, 3, 4, 5, 6, 8)
 MAX_TILE = 256
