@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
 from services.inference.detectors.lowlevel.batcher import DynamicBatcher
 from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import (
@@ -23,7 +24,6 @@ from services.inference.detectors.lowlevel.loading import (
 from services.inference.detectors.lowlevel.runner import CropScorer, ModelRunner
 from services.inference.detectors.lowlevel.tfserving import TFServingRunner
 from services.inference.detectors.lowlevel.view import LowlevelView
-from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.detectors.semantic.backbone import BackboneError
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.fusion import FusedDetector

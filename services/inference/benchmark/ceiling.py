@@ -14,9 +14,9 @@ import numpy as np
 from services.common.images import decode_image
 from services.inference.benchmark.in_process import InProcessModel
 from services.inference.config import InferenceSettings
-from services.inference.detectors.provenance.c2pa import C2paInspector
-from services.inference.detectors.provenance.service import inspect_provenance
-from services.inference.detectors.spectrum.service import spectrum_signal
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.service import inspect_provenance
+from services.inference.detectors.evidence.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
 from services.inference.predictions.service import DecodedImage, decode_and_crop
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from services.inference.config import InferenceSettings
 from services.inference.detectors.base import ScoringView
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
 from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import LoadedModel, load_model
 from services.inference.detectors.lowlevel.runner import ModelRunner
 from services.inference.detectors.lowlevel.view import LowlevelView
-from services.inference.detectors.provenance.c2pa import C2paInspector
 from services.inference.predictions.fusion import FusedDetector
 from services.inference.predictions.service import build_prediction, decode_and_crop, other_signals
 from services.inference.runtime import open_fused

@@ -19,12 +19,15 @@ from services.common.images import ImageFacts, decode_image
 from services.inference.config import InferenceSettings
 from services.inference.detectors.base import Admission, ScoringView, Serving, ViewScore
 from services.inference.detectors.calibration import calibrated
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.schemas import ProvenanceReport
+from services.inference.detectors.evidence.provenance.service import (
+    inspect_provenance,
+    provenance_signal,
+)
+from services.inference.detectors.evidence.spectrum.service import spectrum_signal
 from services.inference.detectors.lowlevel.loading import LoadedModel
 from services.inference.detectors.lowlevel.view import LowlevelView
-from services.inference.detectors.provenance.c2pa import C2paInspector
-from services.inference.detectors.provenance.schemas import ProvenanceReport
-from services.inference.detectors.provenance.service import inspect_provenance, provenance_signal
-from services.inference.detectors.spectrum.service import spectrum_signal
 from services.inference.fingerprints.pdq import fingerprints_of
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics

@@ -44,7 +44,7 @@ from typing import Literal
 
 from services.common.contract import Verdict
 from services.inference.detectors.calibration import Thresholds
-from services.inference.detectors.provenance.schemas import ProvenanceReport
+from services.inference.detectors.evidence.provenance.schemas import ProvenanceReport
 
 PROVENANCE_SCORE = 1.0
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from PIL import Image
 
 from services.common.contract import Signal
-from services.inference.detectors.provenance.c2pa import C2paInspector
-from services.inference.detectors.provenance.generators import (
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.generators import (
     CAPTURE_SOURCE_TYPES,
     GENERATIVE_SOURCE_TYPES,
 )
-from services.inference.detectors.provenance.metadata import metadata_findings
-from services.inference.detectors.provenance.schemas import (
+from services.inference.detectors.evidence.provenance.metadata import metadata_findings
+from services.inference.detectors.evidence.provenance.schemas import (
     C2paManifest,
     C2paReport,
     Finding,
