@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.common.contract import Signal
+from services.common.contract import SIGNAL_DETECTOR, VIEW_SEMANTIC, Signal
 from services.inference.detectors.base import ScoringView, ViewScore
 from services.inference.detectors.calibration import calibrated
 from services.inference.detectors.fusion import FusionCard, FusionPath, fused_logits
@@ -82,7 +82,7 @@ def open_semantic(options: ViewOptions) -> ScoringView:
 
 
 # A new view is its package, a factory here and a weight (and temperature) in the card.
-VIEW_FACTORIES: dict[str, ViewFactory] = {"semantic": open_semantic}
+VIEW_FACTORIES: dict[str, ViewFactory] = {VIEW_SEMANTIC: open_semantic}
 
 
 def open_view(name: str, *, options: ViewOptions) -> ScoringView:
@@ -101,7 +101,7 @@ def served_version(*, model_sha256: str, fused: FusedDetector | None) -> str:
     return hashlib.sha256(f"{model_sha256}+{fused.sha256}".encode()).hexdigest()
 
 
-VIEW_WORDS = {"semantic": "the semantic view", LOWLEVEL: "the low-level view"}
+VIEW_WORDS = {VIEW_SEMANTIC: "the semantic view", LOWLEVEL: "the low-level view"}
 
 
 def _named(views: list[ViewScore], *, path: FusionPath, weighed: bool) -> str:
@@ -124,7 +124,7 @@ def detector_signal(
     if path.small:
         summary += " Judged as a small image, by the fusion fitted on small images."
     return Signal(
-        name="detector",
+        name=SIGNAL_DETECTOR,
         score=round(score, 4),
         summary=summary,
         evidence={

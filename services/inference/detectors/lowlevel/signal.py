@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.common.contract import Signal
+from services.common.contract import SIGNAL_LOWLEVEL, Signal
 from services.inference.detectors.calibration import calibrated
 from services.inference.detectors.crops import CropGrid
 from services.inference.detectors.lowlevel.card import ModelCard
@@ -15,7 +15,7 @@ def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: 
     crop_scores = calibrated(logits, temperature=card.calibration.temperature)
     size = card.input.crop_size
     return Signal(
-        name="model",
+        name=SIGNAL_LOWLEVEL,
         score=round(score, 4),
         summary=(
             f"The low-level view's calibrated score over {len(logits)} native-resolution "

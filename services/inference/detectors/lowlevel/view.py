@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.common.contract import Signal
+from services.common.contract import VIEW_LOWLEVEL, Signal
 from services.inference.detectors.base import CropLogits, Serving, ViewScore
 from services.inference.detectors.crops import CropGrid, aggregate_logits, crop_grid
 from services.inference.detectors.lowlevel.batcher import DynamicBatcher
@@ -14,7 +14,7 @@ from services.inference.detectors.lowlevel.card import ModelCard
 from services.inference.detectors.lowlevel.runner import CropScorer, image_score
 from services.inference.detectors.lowlevel.signal import model_signal
 
-LOWLEVEL = "lowlevel"
+LOWLEVEL = VIEW_LOWLEVEL
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from functools import partial
 
 import numpy as np
 
-from services.common.contract import Signal
+from services.common.contract import VIEW_SEMANTIC, Signal
 from services.inference.detectors.base import Serving, ViewScore
 from services.inference.detectors.calibration import calibrated
 from services.inference.detectors.semantic.backbone import Tower
@@ -24,7 +24,7 @@ class SemanticDetector:
     card: SemanticCard
     tower: Tower
 
-    name: str = "semantic"
+    name: str = VIEW_SEMANTIC
 
     def prepare(self, pixels: np.ndarray) -> np.ndarray:
         """The card's views of one image, normalised as CLIP expects them."""
