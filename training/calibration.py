@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 
 LOG_TEMPERATURES = np.linspace(np.log(0.05), np.log(20.0), 2001)
 

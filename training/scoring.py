@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 import keras
 import numpy as np
 
-from services.inference.detectors.lowlevel.crops import aggregate_logits, crop_grid
+from services.inference.detectors.crops import aggregate_logits, crop_grid
 
 # How many images' crops go through the model at once.
 IMAGES_PER_BATCH = 32

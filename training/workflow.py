@@ -11,7 +11,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
+from services.inference.detectors.calibration import Thresholds
+from services.inference.detectors.lowlevel.card import ModelCard
 from training.calibration import choose_thresholds, fit_temperature
 from training.evaluation.conditions import CONDITIONS
 from training.evaluation.plots import plot_reliability, plot_roc

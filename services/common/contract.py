@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
 Verdict = Literal["real", "fake", "uncertain"]
+
+# One name per concept (docs/api.md, "Names"). A scoring view's name keys the fusion card and
+# the `detector` signal's `views`; its own signal may be named otherwise, as clients read it.
+VIEW_LOWLEVEL: Final = "lowlevel"
+VIEW_SEMANTIC: Final = "semantic"
+# Each signal's `name`: the fused detector, each scoring view, and the evidence.
+SIGNAL_DETECTOR: Final = "detector"
+SIGNAL_SEMANTIC: Final = "semantic"
+SIGNAL_LOWLEVEL: Final = "model"  # the low-level view's own score: named before the fusion
+SIGNAL_PROVENANCE: Final = "provenance"
+SIGNAL_SPECTRUM: Final = "spectrum"
+SIGNAL_MATCHES: Final = "matches"
+# Which scoring view's card each of the `detector` signal's `views` is.
+VIEW_SIGNALS: Final = {VIEW_LOWLEVEL: SIGNAL_LOWLEVEL, VIEW_SEMANTIC: SIGNAL_SEMANTIC}
+# `decided_by`: a generator's own provenance claim; the pixels, through the fused detector (or
+# the low-level view alone where no fusion card is loaded); or a known image, in the API.
+DecidedBy = Literal["provenance", "model", "known_image"]
+DECIDED_BY_PROVENANCE: Final = "provenance"
+DECIDED_BY_PIXELS: Final = "model"
+DECIDED_BY_KNOWN_IMAGE: Final = "known_image"
 
 
 class ModelRef(BaseModel):
@@ -85,7 +105,7 @@ class InferenceResult(BaseModel):
     signals: list[Signal]
     image: ImageInfo
     timings_ms: dict[str, float] = Field(default_factory=dict)
-    decided_by: Literal["provenance", "model", "known_image"] | None = Field(
+    decided_by: DecidedBy | None = Field(
         default=None,
         description="Which rule set the verdict: provenance, the model, or a known image.",
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
 from services.inference.detectors.lowlevel.batcher import DynamicBatcher
 from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import (
@@ -22,7 +23,7 @@ from services.inference.detectors.lowlevel.loading import (
 )
 from services.inference.detectors.lowlevel.runner import CropScorer, ModelRunner
 from services.inference.detectors.lowlevel.tfserving import TFServingRunner
-from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.detectors.lowlevel.view import LowlevelView
 from services.inference.detectors.semantic.backbone import BackboneError
 from services.inference.metrics import InferenceMetrics
 from services.inference.predictions.fusion import FusedDetector
@@ -54,19 +55,19 @@ async def open_runtime(
     _record_model(metrics, loaded)
     runner = _runner(settings=settings, loaded=loaded)
     pool = ThreadPoolExecutor(settings.preprocess_workers, thread_name_prefix="preprocess")
+    batcher = _batcher(settings=settings, runner=runner, metrics=metrics)
     pipeline = Pipeline(
         settings=settings,
         loaded=loaded,
-        batcher=_batcher(settings=settings, runner=runner, metrics=metrics),
+        lowlevel=LowlevelView(card=loaded.card, scorer=runner, batcher=batcher),
         pool=pool,
         c2pa=C2paInspector(trust_anchors_path=settings.c2pa_trust_anchors_path),
         metrics=metrics,
         fused=fused,
     )
     runtime = Runtime(loaded=loaded, pipeline=pipeline)
-    batcher = pipeline.batcher
     batcher.start()
-    warmup = asyncio.create_task(_warm_up(runtime, runner=runner, settings=settings))
+    warmup = asyncio.create_task(_warm_up(runtime, settings=settings))
     try:
         if not warm_in_background:
             await warmup
@@ -149,17 +150,17 @@ def _record_model(metrics: InferenceMetrics, loaded: LoadedModel) -> None:
     )
 
 
-async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceSettings) -> None:
+async def _warm_up(runtime: Runtime, *, settings: InferenceSettings) -> None:
     started = time.perf_counter()
+    pipeline = runtime.pipeline
     try:
         if settings.warmup:
-            await runtime.pipeline.batcher.on_model_thread(runner.warm_up)
-            for view in runtime.pipeline.fused.views if runtime.pipeline.fused else ():
-                await runtime.pipeline.batcher.on_model_thread(view.warm_up)
+            for view in (pipeline.lowlevel, *(pipeline.fused.views if pipeline.fused else ())):
+                await pipeline.batcher.on_model_thread(view.warm_up)
     except Exception as exc:  # a model that cannot run its own shapes must not report ready
         logger.exception("model warm-up failed")
         runtime.warmup_error = str(exc)[:300]
-    runtime.self_check = await _self_check(runtime, runner=runner)
+    runtime.self_check = await _self_check(runtime)
     if runtime.warmup_error:
         return
     runtime.pipeline.metrics.model_warmup_seconds.set(time.perf_counter() - started)
@@ -170,14 +171,13 @@ async def _warm_up(runtime: Runtime, *, runner: CropScorer, settings: InferenceS
         )
 
 
-async def _self_check(runtime: Runtime, *, runner: CropScorer) -> SelfCheckOutcome:
+async def _self_check(runtime: Runtime) -> SelfCheckOutcome:
     """The known-answer check on the model's thread, with the runner that serves crops."""
     fused, loaded = runtime.pipeline.fused, runtime.loaded
     check = partial(
         check_at_start,
         fused=fused,
-        scorer=runner,
-        lowlevel=loaded.card,
+        lowlevel=runtime.pipeline.lowlevel,
         runners=runners_of(loaded=loaded, fused=fused),
     )
     return await runtime.pipeline.batcher.on_model_thread(check)

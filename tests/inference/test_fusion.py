@@ -17,9 +17,9 @@ import pytest
 from services.common.images import decode_image, to_rgb_array
 from services.inference.config import InferenceSettings
 from services.inference.detectors.base import ViewScore
+from services.inference.detectors.crops import crop_grid
 from services.inference.detectors.fusion import FusionCard, FusionPath
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for, sha256_of
-from services.inference.detectors.lowlevel.crops import crop_grid
 from services.inference.detectors.lowlevel.loading import ModelLoadError
 from services.inference.detectors.semantic.backbone import (
     BackboneError,

@@ -16,8 +16,8 @@ from PIL import Image
 
 from services.common.contract import InferenceResult
 from services.common.images import decode_image, to_rgb_array
+from services.inference.detectors.crops import crop_grid
 from services.inference.detectors.lowlevel.card import ModelCard, card_path_for
-from services.inference.detectors.lowlevel.crops import crop_grid
 from tests.support.images import encode, jpeg, photo_like, png, webp
 
 

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from services.inference.config import InferenceSettings
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from services.inference.main import create_app
 from tests.inference.signing import (
     SigningAuthority,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.inference.detectors.lowlevel.card import Thresholds
-from services.inference.detectors.provenance.schemas import C2paReport, ProvenanceReport
-from services.inference.detectors.spectrum.service import spectrum_signal
+from services.inference.detectors.calibration import Thresholds
+from services.inference.detectors.evidence.provenance.schemas import C2paReport, ProvenanceReport
+from services.inference.detectors.evidence.spectrum.service import spectrum_signal
 from services.inference.predictions.verdict import decide, model_verdict
 from tests.support.images import photo_like
 

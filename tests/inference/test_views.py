@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from services.inference.detectors.lowlevel.crops import crop_grid
+from services.inference.detectors.crops import crop_grid
 from services.inference.detectors.semantic.views import (
     SIDE,
     centre_resampled,

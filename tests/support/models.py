@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from services.inference.detectors.calibration import Calibration, Thresholds
 from services.inference.detectors.lowlevel.card import (
-    Calibration,
     InputSpec,
     ModelCard,
-    Thresholds,
     card_path_for,
     sha256_of,
 )

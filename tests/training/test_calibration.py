@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from training.calibration import choose_thresholds, fit_temperature, verdicts
 from training.evaluation.metrics import (
     average_precision,

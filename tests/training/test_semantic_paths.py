@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from services.inference.detectors.calibration import Thresholds
 from services.inference.detectors.fusion import FusionCard, SmallImages
-from services.inference.detectors.lowlevel.card import Thresholds
 from training.data.build import DataRow
 from training.semantic.embed import VIEWS, Embedded, Sample
 from training.semantic.fit import split_indices

@@ -9,8 +9,9 @@ import httpx
 import markupsafe
 import numpy as np
 
+from services.inference.detectors.calibration import Calibration, Thresholds
 from services.inference.detectors.fusion import FusionCard
-from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
+from services.inference.detectors.lowlevel.card import InputSpec
 from services.inference.detectors.lowlevel.schemas import ModelInfo, ModelList
 from services.inference.selfcheck.schemas import SelfCheckOutcome
 from tests.support.processes import closed_port_url

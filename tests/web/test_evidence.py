@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime
 
 from deepcatcher_client.models import ImageFacts, ModelRef, PredictionSummary, Signal, Verdict
 
-from services.inference.detectors.provenance.schemas import (
+from services.inference.detectors.evidence.provenance.schemas import (
     C2paManifest,
     C2paReport,
     Finding,
     ProvenanceReport,
 )
-from services.inference.detectors.provenance.service import provenance_signal
+from services.inference.detectors.evidence.provenance.service import provenance_signal
 from services.web.predictions.evidence import signal_views
 from services.web.predictions.filters import HistoryFilters, parse_filters
 from services.web.predictions.overlay import score_colour, score_overlay

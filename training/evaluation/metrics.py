@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from training.calibration import verdicts
 
 VERDICTS = ("real", "uncertain", "fake")

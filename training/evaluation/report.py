@@ -9,7 +9,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from training.calibration import verdicts
 from training.evaluation.conditions import CONDITIONS
 from training.evaluation.metrics import summary

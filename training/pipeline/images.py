@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from services.common.images import to_rgb_array
-from services.inference.detectors.lowlevel.crops import pad_to
+from services.inference.detectors.crops import pad_to
 
 # Training data may hold large photos; the service's own upload limit is not the point here.
 MAX_PIXELS = 200_000_000

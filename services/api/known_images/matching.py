@@ -16,9 +16,9 @@ from collections.abc import Iterable
 
 from services.api.known_images.index import BITS, codes_of, hamming
 from services.api.known_images.schemas import HistoryMatch, KnownMatch
-from services.common.contract import Fingerprints, InferenceResult, Signal
+from services.common.contract import SIGNAL_MATCHES, Fingerprints, InferenceResult, Signal
 
-SIGNAL = "matches"
+SIGNAL = SIGNAL_MATCHES
 KNOWN_IMAGE_SCORE = 1.0
 # PDQ's reference discards hashes under quality 50. Measured (docs/known-images.md): flat and
 # tiny pictures score 0, gradients and two-tone pictures up to 52, every false match among 1,900

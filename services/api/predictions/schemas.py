@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from services.api.links.schemas import LinkSource
-from services.common.contract import ModelRef, Signal, Verdict
+from services.common.contract import DecidedBy, ModelRef, Signal, Verdict
 from services.common.problems import Problem
 
 
@@ -52,7 +52,7 @@ class PredictionSummary(BaseModel):
         )
     )
     image_url: str | None = Field(default=None, examples=["/v1/predictions/3f0c…/image"])
-    decided_by: Literal["provenance", "model", "known_image"] | None = Field(
+    decided_by: DecidedBy | None = Field(
         default=None,
         description="Which rule set the verdict (`known_image`: a copy of a known AI image).",
     )

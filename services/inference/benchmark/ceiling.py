@@ -14,9 +14,9 @@ import numpy as np
 from services.common.images import decode_image
 from services.inference.benchmark.in_process import InProcessModel
 from services.inference.config import InferenceSettings
-from services.inference.detectors.provenance.c2pa import C2paInspector
-from services.inference.detectors.provenance.service import inspect_provenance
-from services.inference.detectors.spectrum.service import spectrum_signal
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.service import inspect_provenance
+from services.inference.detectors.evidence.spectrum.service import spectrum_signal
 from services.inference.imaging import upright_rgb
 from services.inference.predictions.service import DecodedImage, decode_and_crop
 
@@ -102,12 +102,15 @@ def measure_ceiling(
 
 def _crops(data: bytes, *, model: InProcessModel) -> DecodedImage:
     """The service's own decode and crop step."""
-    return decode_and_crop(data, settings=model.settings, loaded=model.loaded, views=model.views)
+    return decode_and_crop(
+        data, settings=model.settings, lowlevel=model.lowlevel, views=model.views
+    )
 
 
 def _models(decoded: list[DecodedImage], *, model: InProcessModel) -> None:
     """The networks, as the service runs them: every crop at once, then each image's views."""
-    model.runner.logits(np.concatenate([d.grid.crops for d in decoded]))
+    name = model.lowlevel.name
+    model.runner.logits(np.concatenate([d.view_inputs[name].crops for d in decoded]))
     for image in decoded:
         for view in model.views:
             view.score(image.view_inputs[view.name])

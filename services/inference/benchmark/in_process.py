@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from services.inference.config import InferenceSettings
 from services.inference.detectors.base import ScoringView
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
 from services.inference.detectors.lowlevel.device import prepare_device
 from services.inference.detectors.lowlevel.loading import LoadedModel, load_model
 from services.inference.detectors.lowlevel.runner import ModelRunner
-from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.detectors.lowlevel.view import LowlevelView
 from services.inference.predictions.fusion import FusedDetector
 from services.inference.predictions.service import build_prediction, decode_and_crop, other_signals
 from services.inference.runtime import open_fused
@@ -24,6 +25,11 @@ class InProcessModel:
     loaded: LoadedModel
     runner: ModelRunner
     fused: FusedDetector | None
+
+    @property
+    def lowlevel(self) -> LowlevelView:
+        """The low-level view on this process's runner, without a batcher."""
+        return LowlevelView(card=self.loaded.card, scorer=self.runner)
 
     @property
     def views(self) -> tuple[ScoringView, ...]:
@@ -52,11 +58,17 @@ def load_in_process(settings: InferenceSettings) -> InProcessModel:
 def whole_pipeline_ms(data: bytes, *, model: InProcessModel, c2pa: C2paInspector) -> float:
     """Milliseconds for one image through every stage the service runs, minus HTTP and batcher."""
     started = time.perf_counter()
-    decoded = decode_and_crop(data, settings=model.settings, loaded=model.loaded, views=model.views)
-    logits = model.runner.logits(decoded.grid.crops)
+    lowlevel = model.lowlevel
+    decoded = decode_and_crop(data, settings=model.settings, lowlevel=lowlevel, views=model.views)
+    found = lowlevel.score(decoded.view_inputs[lowlevel.name])
     scores = tuple(view.score(decoded.view_inputs[view.name]) for view in model.views)
     prepared = other_signals(data, decoded, settings=model.settings, c2pa=c2pa, explain=False)
     build_prediction(
-        prepared=prepared, logits=logits, loaded=model.loaded, view_scores=scores, fused=model.fused
+        prepared=prepared,
+        lowlevel=lowlevel,
+        found=found,
+        loaded=model.loaded,
+        view_scores=scores,
+        fused=model.fused,
     )
     return (time.perf_counter() - started) * 1000

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.inference.detectors.calibration import Calibration, Thresholds
 from services.inference.detectors.lowlevel.card import (
-    Calibration,
     InputSpec,
     ModelCard,
-    Thresholds,
     card_path_for,
     sha256_of,
 )

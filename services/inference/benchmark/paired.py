@@ -10,7 +10,7 @@ import numpy as np
 
 from services.inference.benchmark.in_process import InProcessModel, whole_pipeline_ms
 from services.inference.benchmark.server import Server
-from services.inference.detectors.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
 
 WARM_UP = 4  # pairs not counted: the first calls of a fresh client and pipeline pay set-up costs
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from services.inference.detectors.lowlevel.card import Thresholds
+from services.inference.detectors.calibration import Thresholds
 from services.inference.detectors.semantic.card import SemanticCard
 from services.inference.selfcheck.schemas import SelfCheck
 
@@ -67,6 +67,12 @@ class FusionCard(BaseModel):
     def read(cls, path: Path) -> FusionCard:
         """The card stored at `path`."""
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+    def view_names(self) -> list[str]:
+        """Every view the card names, in its order: each has a temperature, and those it weighs
+        a weight (a view at weight 0 or without one is shown as evidence, not fused)."""
+        small = self.small_images.weights if self.small_images else {}
+        return list(dict.fromkeys([*self.temperatures, *self.weights, *small]))
 
     def path(self, *, long_side: int) -> FusionPath:
         """The fusion an image of this long side takes."""

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from services.inference.detectors.lowlevel.crops import CropGrid
+from services.inference.detectors.crops import CropGrid
 from services.inference.predictions.schemas import Explanation
 
 OVERLAY_ALPHA = 0.5

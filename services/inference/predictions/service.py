@@ -1,4 +1,4 @@
-"""From upload bytes to a Prediction: decode, signals, the batched model, the verdict."""
+"""From upload bytes to a Prediction: decode, every scoring view, the other signals, the verdict."""
 
 from __future__ import annotations
 
@@ -17,16 +17,17 @@ from PIL import Image
 from services.common.contract import Fingerprints, ImageInfo, ModelRef, Signal
 from services.common.images import ImageFacts, decode_image
 from services.inference.config import InferenceSettings
-from services.inference.detectors.base import ScoringView, ViewScore
-from services.inference.detectors.lowlevel.batcher import Admission, DynamicBatcher
-from services.inference.detectors.lowlevel.crops import CropGrid, crop_grid
+from services.inference.detectors.base import Admission, ScoringView, Serving, ViewScore
+from services.inference.detectors.calibration import calibrated
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.schemas import ProvenanceReport
+from services.inference.detectors.evidence.provenance.service import (
+    inspect_provenance,
+    provenance_signal,
+)
+from services.inference.detectors.evidence.spectrum.service import spectrum_signal
 from services.inference.detectors.lowlevel.loading import LoadedModel
-from services.inference.detectors.lowlevel.runner import calibrated
-from services.inference.detectors.lowlevel.signal import lowlevel_view, model_signal
-from services.inference.detectors.provenance.c2pa import C2paInspector
-from services.inference.detectors.provenance.schemas import ProvenanceReport
-from services.inference.detectors.provenance.service import inspect_provenance, provenance_signal
-from services.inference.detectors.spectrum.service import spectrum_signal
+from services.inference.detectors.lowlevel.view import LowlevelView
 from services.inference.fingerprints.pdq import fingerprints_of
 from services.inference.imaging import upright_rgb
 from services.inference.metrics import InferenceMetrics
@@ -61,12 +62,11 @@ class Stopwatch:
 
 @dataclass(frozen=True, slots=True)
 class DecodedImage:
-    """A safely decoded upload and the native-resolution crops the model will see."""
+    """A safely decoded upload and each view's input (the low-level view's: its crops)."""
 
     image: Image.Image
     facts: ImageFacts
     pixels: np.ndarray
-    grid: CropGrid
     timings_ms: dict[str, float]
     view_inputs: dict[str, Any] = field(default_factory=dict)
 
@@ -77,7 +77,6 @@ class PreparedImage:
 
     facts: ImageFacts
     shape: tuple[int, int]
-    grid: CropGrid
     provenance: ProvenanceReport
     spectrum: Signal
     thumb: np.ndarray | None
@@ -89,21 +88,20 @@ def decode_and_crop(
     data: bytes,
     *,
     settings: InferenceSettings,
-    loaded: LoadedModel,
+    lowlevel: ScoringView,
     views: tuple[ScoringView, ...] = (),
 ) -> DecodedImage:
-    """Decode safely (pixel limit first, full decode, EXIF orientation), cut the crops and
-    prepare every other view's input."""
+    """Decode safely (pixel limit first, full decode, EXIF orientation), cut the low-level
+    view's crops and prepare every other view's input."""
     watch = Stopwatch()
     with watch.stage("decode"):
         image, facts = decode_image(data, max_pixels=settings.max_image_pixels)
         pixels = upright_rgb(image)
     with watch.stage("crops"):
-        spec = loaded.card.input
-        grid = crop_grid(pixels, size=spec.crop_size, max_crops=spec.max_crops)
+        inputs = {lowlevel.name: lowlevel.prepare(pixels)}
     with watch.stage("views"):
-        inputs = {view.name: view.prepare(pixels) for view in views}
-    return DecodedImage(image, facts, pixels, grid, watch.timings_ms, inputs)
+        inputs |= {view.name: view.prepare(pixels) for view in views}
+    return DecodedImage(image, facts, pixels, watch.timings_ms, inputs)
 
 
 def other_signals(
@@ -133,7 +131,6 @@ def other_signals(
     return PreparedImage(
         facts=decoded.facts,
         shape=(pixels.shape[0], pixels.shape[1]),
-        grid=decoded.grid,
         provenance=provenance,
         spectrum=spectrum,
         thumb=thumbnail(pixels, max_px=settings.explain_thumbnail_px) if explain else None,
@@ -145,20 +142,19 @@ def other_signals(
 def build_prediction(
     *,
     prepared: PreparedImage,
-    logits: np.ndarray,
+    lowlevel: LowlevelView,
+    found: ViewScore,
     loaded: LoadedModel,
     view_scores: tuple[ViewScore, ...] = (),
     fused: FusedDetector | None = None,
 ) -> Prediction:
-    """Combine every view's finding with the other signals under the verdict rule."""
+    """Combine every view's finding (the low-level view's is `found`) with the other signals
+    under the verdict rule."""
     card = loaded.card
-    lowlevel = lowlevel_view(logits=logits, card=card)
-    pixel_signals = [
-        model_signal(grid=prepared.grid, logits=logits, card=card, score=lowlevel.score)
-    ]
-    score, thresholds = lowlevel.score, card.thresholds
+    pixel_signals = [lowlevel.signal(found)]
+    score, thresholds = found.score, card.thresholds
     if fused is not None:
-        scores = [lowlevel, *view_scores]
+        scores = [found, *view_scores]
         path = fused.card.path(long_side=max(prepared.shape))
         score = fused_score(views=scores, card=fused.card, path=path)
         thresholds = path.thresholds
@@ -180,21 +176,22 @@ def build_prediction(
         image=ImageInfo(width=facts.width, height=facts.height, format=facts.format),
         timings_ms=dict(prepared.timings_ms),
         fingerprints=prepared.fingerprints,
-        explanation=_explanation(prepared, logits=logits, loaded=loaded),
+        explanation=_explanation(prepared, found=found, loaded=loaded),
     )
 
 
 def _explanation(
-    prepared: PreparedImage, *, logits: np.ndarray, loaded: LoadedModel
+    prepared: PreparedImage, *, found: ViewScore, loaded: LoadedModel
 ) -> Explanation | None:
-    if prepared.thumb is None:
+    if prepared.thumb is None or found.crops is None:
         return None
+    card = loaded.card
     return explanation(
         thumb=prepared.thumb,
         image_shape=prepared.shape,
-        grid=prepared.grid,
-        crop_scores=calibrated(logits, temperature=loaded.card.calibration.temperature),
-        crop_size=loaded.card.input.crop_size,
+        grid=found.crops.grid,
+        crop_scores=calibrated(found.crops.logits, temperature=card.calibration.temperature),
+        crop_size=card.input.crop_size,
     )
 
 
@@ -204,23 +201,27 @@ def _fingerprint(data: bytes, *, settings: InferenceSettings) -> Fingerprints:
 
 
 class Pipeline:
-    """One image at a time in, Predictions out; the batcher merges concurrent images' crops."""
+    """One image at a time in, Predictions out; the low-level view's batcher merges concurrent
+    images' crops, admits images and lends its thread to every other view."""
 
     def __init__(
         self,
         *,
         settings: InferenceSettings,
         loaded: LoadedModel,
-        batcher: DynamicBatcher,
+        lowlevel: LowlevelView,
         pool: Executor,
         c2pa: C2paInspector,
         metrics: InferenceMetrics,
         fused: FusedDetector | None = None,
     ) -> None:
+        if lowlevel.batcher is None:
+            raise ValueError("the pipeline serves the low-level view through its batcher")
         self.fused = fused
         self.settings = settings
         self.loaded = loaded
-        self.batcher = batcher
+        self.lowlevel = lowlevel
+        self.batcher = lowlevel.batcher
         self.pool = pool
         self.c2pa = c2pa
         self.metrics = metrics
@@ -229,13 +230,14 @@ class Pipeline:
         """Score one image: preprocessing on the worker pool, the model on the batcher's thread."""
         started = time.perf_counter()
         async with self.batcher.admit() as admission:
-            prepared, logits, view_scores, model_ms = await self._signals(
+            prepared, found, view_scores, model_ms = await self._signals(
                 data, explain=explain, admission=admission
             )
             build = partial(
                 build_prediction,
                 prepared=prepared,
-                logits=logits,
+                lowlevel=self.lowlevel,
+                found=found,
                 loaded=self.loaded,
                 view_scores=view_scores,
                 fused=self.fused,
@@ -253,21 +255,24 @@ class Pipeline:
 
     async def _signals(
         self, data: bytes, *, explain: bool, admission: Admission
-    ) -> tuple[PreparedImage, np.ndarray, tuple[ViewScore, ...], float]:
-        """Decode and crop, run the models, then compute the signals that need no model."""
+    ) -> tuple[PreparedImage, ViewScore, tuple[ViewScore, ...], float]:
+        """Decode and prepare every view's input, run the views, then compute the signals that
+        need no model."""
         views = self.fused.views if self.fused else ()
         decode = partial(
-            decode_and_crop, data, settings=self.settings, loaded=self.loaded, views=views
+            decode_and_crop, data, settings=self.settings, lowlevel=self.lowlevel, views=views
         )
         decoded = await self._on_pool(decode)
+        serving = Serving(thread=self.batcher, admission=admission)
         # The other signals come after the model, not beside it: on a CPU host the model's
         # threads want every core, and a busy one slows its whole call (measured: 31 -> 52 ms).
-        crop_logits, model_ms = await self._timed_logits(decoded.grid.crops, admission)
+        started = time.perf_counter()
+        found = await self.lowlevel.scored(decoded.view_inputs[self.lowlevel.name], serving=serving)
+        model_ms = (time.perf_counter() - started) * 1000
         # The other views run on the model's thread too, so the networks never share the cores.
         started, view_scores = time.perf_counter(), []
         for view in views:
-            score = partial(view.score, decoded.view_inputs[view.name])
-            view_scores.append(await self.batcher.on_model_thread(score))
+            view_scores.append(await view.scored(decoded.view_inputs[view.name], serving=serving))
         decoded.timings_ms["views_model"] = round((time.perf_counter() - started) * 1000, 2)
         prepared = await self._on_pool(
             partial(
@@ -279,17 +284,10 @@ class Pipeline:
                 explain=explain,
             )
         )
-        return prepared, crop_logits, tuple(view_scores), model_ms
+        return prepared, found, tuple(view_scores), model_ms
 
     async def _on_pool(self, function: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, function)
-
-    async def _timed_logits(
-        self, crops: np.ndarray, admission: Admission
-    ) -> tuple[np.ndarray, float]:
-        started = time.perf_counter()
-        logits = await self.batcher.logits(crops, admission=admission)
-        return logits, (time.perf_counter() - started) * 1000
 
     def _observe(self, prediction: Prediction) -> None:
         self.metrics.predictions.labels(prediction.verdict).inc()

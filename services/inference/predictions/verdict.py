@@ -42,9 +42,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from services.common.contract import Verdict
-from services.inference.detectors.lowlevel.card import Thresholds
-from services.inference.detectors.provenance.schemas import ProvenanceReport
+from services.common.contract import DECIDED_BY_PIXELS, DECIDED_BY_PROVENANCE, Verdict
+from services.inference.detectors.calibration import Thresholds
+from services.inference.detectors.evidence.provenance.schemas import ProvenanceReport
 
 PROVENANCE_SCORE = 1.0
 
@@ -61,11 +61,11 @@ class Decision:
 def decide(*, model_score: float, thresholds: Thresholds, provenance: ProvenanceReport) -> Decision:
     """Apply the rule in this module's docstring."""
     if provenance.decisive:
-        return Decision(verdict="fake", score=PROVENANCE_SCORE, decided_by="provenance")
+        return Decision(verdict="fake", score=PROVENANCE_SCORE, decided_by=DECIDED_BY_PROVENANCE)
     return Decision(
         verdict=model_verdict(score=model_score, thresholds=thresholds),
         score=model_score,
-        decided_by="model",
+        decided_by=DECIDED_BY_PIXELS,
     )
 
 

@@ -11,11 +11,8 @@ import numpy as np
 
 from services.common.problems import ServiceUnavailable
 from services.inference.detectors.base import ScoringView, ViewScore
-from services.inference.detectors.lowlevel.card import ModelCard
-from services.inference.detectors.lowlevel.crops import crop_grid
 from services.inference.detectors.lowlevel.loading import LoadedModel
-from services.inference.detectors.lowlevel.runner import CropScorer
-from services.inference.detectors.lowlevel.signal import lowlevel_view
+from services.inference.detectors.lowlevel.view import LowlevelView
 from services.inference.detectors.semantic.detector import SemanticDetector
 from services.inference.detectors.semantic.features import FEATURES
 from services.inference.predictions.fusion import VIEW_WORDS, FusedDetector, fused_score
@@ -80,31 +77,26 @@ def runners_of(*, loaded: LoadedModel, fused: FusedDetector | None) -> dict[str,
 def measure(
     *,
     fused: FusedDetector,
-    scorer: CropScorer,
-    lowlevel: ModelCard,
+    lowlevel: LowlevelView,
     machine: Machine,
     inputs: Iterable[ReferenceInput] = DEFAULT_INPUTS,
 ) -> SelfCheck:
     """Every view's and the fusion's figures for the reference inputs, as serving computes them."""
+    card = lowlevel.card
     return SelfCheck(
-        inputs=[
-            input_figures(spec, fused=fused, scorer=scorer, lowlevel=lowlevel) for spec in inputs
-        ],
+        inputs=[input_figures(spec, fused=fused, lowlevel=lowlevel) for spec in inputs],
         tolerances=fused.card.self_check.tolerances if fused.card.self_check else Tolerances(),
-        lowlevel_model=LowlevelModelRef(
-            name=lowlevel.name, created=lowlevel.created, sha256=lowlevel.sha256
-        ),
+        lowlevel_model=LowlevelModelRef(name=card.name, created=card.created, sha256=card.sha256),
         recorded_on=machine,
     )
 
 
 def input_figures(
-    spec: ReferenceInput, *, fused: FusedDetector, scorer: CropScorer, lowlevel: ModelCard
+    spec: ReferenceInput, *, fused: FusedDetector, lowlevel: ScoringView
 ) -> InputFigures:
     """One reference input through the low-level view, every other view and the fusion."""
     pixels = reference_pixels(spec)
-    found = [_lowlevel(pixels, scorer=scorer, card=lowlevel)]
-    found += [_other_view(view, pixels) for view in fused.views]
+    found = [_view_figures(view, pixels) for view in (lowlevel, *fused.views)]
     views = {
         score.name: ViewFigures(logit=round(score.logit, 6), score=round(score.score, 6), **extra)
         for score, extra in found
@@ -116,14 +108,7 @@ def input_figures(
     )
 
 
-def _lowlevel(
-    pixels: np.ndarray, *, scorer: CropScorer, card: ModelCard
-) -> tuple[ViewScore, dict[str, dict[str, str]]]:
-    grid = crop_grid(pixels, size=card.input.crop_size, max_crops=card.input.max_crops)
-    return lowlevel_view(logits=scorer.logits(grid.crops), card=card), {}
-
-
-def _other_view(
+def _view_figures(
     view: ScoringView, pixels: np.ndarray
 ) -> tuple[ViewScore, dict[str, dict[str, str]]]:
     if not isinstance(view, SemanticDetector):
@@ -153,7 +138,7 @@ def cosine(first: np.ndarray, second: np.ndarray) -> float:
 
 
 def check_at_start(
-    *, fused: FusedDetector | None, scorer: CropScorer, lowlevel: ModelCard, runners: dict[str, str]
+    *, fused: FusedDetector | None, lowlevel: LowlevelView, runners: dict[str, str]
 ) -> SelfCheckOutcome:
     """Measure the card's reference inputs here and compare; the outcome is logged."""
     started, machine = time.perf_counter(), this_machine(runners=runners)
@@ -162,9 +147,7 @@ def check_at_start(
     recorded = fused.card.self_check
     inputs = [figures.input for figures in recorded.inputs] if recorded else DEFAULT_INPUTS
     try:
-        measured = measure(
-            fused=fused, scorer=scorer, lowlevel=lowlevel, machine=machine, inputs=inputs
-        )
+        measured = measure(fused=fused, lowlevel=lowlevel, machine=machine, inputs=inputs)
     except Exception as exc:  # a check that cannot run must not let unchecked verdicts out
         logger.exception("self-check could not run")
         return _logged(could_not_run(exc, machine=machine, recorded=recorded))

@@ -8,17 +8,25 @@ from typing import Any
 
 from deepcatcher_client.models import Signal
 
+from services.common.contract import (
+    SIGNAL_DETECTOR,
+    SIGNAL_LOWLEVEL,
+    SIGNAL_MATCHES,
+    SIGNAL_PROVENANCE,
+    SIGNAL_SEMANTIC,
+    SIGNAL_SPECTRUM,
+    VIEW_SIGNALS,
+)
+
 TITLES = {
-    "detector": "All views together",
-    "semantic": "Semantic view",
-    "model": "Low-level view",
-    "provenance": "Provenance",
-    "spectrum": "Frequency spectrum",
-    "matches": "Known images",
+    SIGNAL_DETECTOR: "All views together",
+    SIGNAL_SEMANTIC: "Semantic view",
+    SIGNAL_LOWLEVEL: "Low-level view",
+    SIGNAL_PROVENANCE: "Provenance",
+    SIGNAL_SPECTRUM: "Frequency spectrum",
+    SIGNAL_MATCHES: "Known images",
 }
 KNOWN_LABELS = {"ai": "Known AI image", "real": "Known real photo"}
-# The fused signal names its views as the inference service does; their cards are these signals.
-VIEW_SIGNALS = {"lowlevel": "model", "semantic": "semantic"}
 PROVENANCE_STATUS = {
     "generator-claim": "The file says an AI generator made it",
     "capture-claim": "The file names a camera",
@@ -73,9 +81,9 @@ class SignalView:
 def signal_views(signals: list[Signal]) -> list[SignalView]:
     """Every signal as a card, the detector's first."""
     builders = {
-        "detector": _detector,
-        "semantic": _semantic,
-        "model": _model,
+        SIGNAL_DETECTOR: _detector,
+        SIGNAL_SEMANTIC: _semantic,
+        SIGNAL_LOWLEVEL: _model,
         "provenance": _provenance,
         "spectrum": _spectrum,
         "matches": _matches,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from deepcatcher_client.models import Signal
 
+from services.common.contract import SIGNAL_LOWLEVEL
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
@@ -31,7 +33,7 @@ class Overlay:
 
 def score_overlay(*, signals: list[Signal], width: int, height: int) -> Overlay | None:
     """The model signal's score map as cells, or None when it has none."""
-    model = next((signal for signal in signals if signal.name == "model"), None)
+    model = next((signal for signal in signals if signal.name == SIGNAL_LOWLEVEL), None)
     areas = model.evidence.get("score_map", []) if model else []
     if not areas:
         return None

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 
 from deepcatcher_client.models import PredictionSummary, Signal, Verdict
 
+from services.common.contract import SIGNAL_DETECTOR, SIGNAL_LOWLEVEL
+
 LABELS: dict[str, str] = {
     "fake": "Likely AI-generated",
     "real": "No AI traces found",
@@ -92,7 +94,7 @@ def verdict_view(
     prediction: PredictionSummary, *, signals: list[Signal] | None = None
 ) -> VerdictView:
     """Wording, symbol and gauge for a prediction (signals add thresholds and provenance)."""
-    model = _signal(signals, "detector") or _signal(signals, "model")
+    model = _signal(signals, SIGNAL_DETECTOR) or _signal(signals, SIGNAL_LOWLEVEL)
     provenance = _signal(signals, "provenance")
     by_provenance = (
         prediction.verdict == "fake" and provenance is not None and provenance.score == 1

@@ -14,6 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from services.common.problems import ServiceUnavailable
+from services.inference.detectors.base import Admission
 from services.inference.metrics import InferenceMetrics
 
 logger = logging.getLogger("deepcatcher.inference.batcher")
@@ -33,13 +34,6 @@ class ModelTimeout(ServiceUnavailable):
 
 class ModelFailed(ServiceUnavailable):
     slug = "model-failed"
-
-
-@dataclass(slots=True)
-class Admission:
-    """One admitted image; it stops counting as "still preprocessing" once queued for the model."""
-
-    queued: bool = False
 
 
 @dataclass(slots=True)

@@ -7,30 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
+
+# Re-exported: training code written before calibration.py still imports them from here.
+from services.inference.detectors.calibration import Calibration as Calibration
+from services.inference.detectors.calibration import Thresholds as Thresholds
 
 CARD_SUFFIX = ".card.json"
-
-
-class Calibration(BaseModel):
-    """How raw model logits become calibrated probabilities: p = sigmoid(logit / temperature)."""
-
-    method: Literal["temperature"] = "temperature"
-    temperature: float = Field(gt=0.0)
-
-
-class Thresholds(BaseModel):
-    """The uncertain band: below `real_below` is real, above `fake_above` is fake."""
-
-    real_below: float = Field(ge=0.0, le=1.0)
-    fake_above: float = Field(ge=0.0, le=1.0)
-    target: str = Field(default="", description="The rule the thresholds were chosen by.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if self.real_below > self.fake_above:
-            raise ValueError("real_below must not exceed fake_above")
-        return self
 
 
 class InputSpec(BaseModel):

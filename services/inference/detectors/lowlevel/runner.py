@@ -6,14 +6,10 @@ from typing import Protocol
 
 import numpy as np
 
-from services.inference.detectors.lowlevel.crops import aggregate_logits
+# `calibrated` is re-exported: training code written before calibration.py imports it from here.
+from services.inference.detectors.calibration import calibrated as calibrated
+from services.inference.detectors.crops import aggregate_logits
 from services.inference.detectors.lowlevel.loading import LoadedModel
-
-
-def calibrated(logits: np.ndarray | float, *, temperature: float) -> np.ndarray:
-    """Temperature-scaled sigmoid of raw logits: the card's calibration, never a raw softmax."""
-    scaled = np.asarray(logits, dtype=np.float64) / temperature
-    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * scaled)))  # sigmoid without overflow
 
 
 def image_score(*, crop_logits: np.ndarray, temperature: float) -> float:

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.inference.detectors.lowlevel.card import Calibration, InputSpec, Thresholds
+from services.inference.detectors.calibration import Calibration, Thresholds
+from services.inference.detectors.lowlevel.card import InputSpec
 from services.inference.detectors.semantic.backbone import BackboneIdentity
 from services.inference.selfcheck.schemas import SelfCheckOutcome
 

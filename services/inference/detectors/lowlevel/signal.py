@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.common.contract import Signal
-from services.inference.detectors.base import ViewScore
+from services.common.contract import SIGNAL_LOWLEVEL, Signal
+from services.inference.detectors.calibration import calibrated
+from services.inference.detectors.crops import CropGrid
 from services.inference.detectors.lowlevel.card import ModelCard
-from services.inference.detectors.lowlevel.crops import CropGrid, aggregate_logits
-from services.inference.detectors.lowlevel.runner import calibrated, image_score
-
-
-def lowlevel_view(*, logits: np.ndarray, card: ModelCard) -> ViewScore:
-    """The low-level view's finding: the mean crop logit and its calibrated score."""
-    score = image_score(crop_logits=logits, temperature=card.calibration.temperature)
-    return ViewScore(name="lowlevel", logit=aggregate_logits(logits), score=score)
 
 
 def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: float) -> Signal:
@@ -22,7 +15,7 @@ def model_signal(*, grid: CropGrid, logits: np.ndarray, card: ModelCard, score: 
     crop_scores = calibrated(logits, temperature=card.calibration.temperature)
     size = card.input.crop_size
     return Signal(
-        name="model",
+        name=SIGNAL_LOWLEVEL,
         score=round(score, 4),
         summary=(
             f"The low-level view's calibrated score over {len(logits)} native-resolution "

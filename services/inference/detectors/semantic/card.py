@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from services.inference.detectors.lowlevel.card import Calibration, Thresholds
+from services.inference.detectors.calibration import Calibration, Thresholds
 from services.inference.detectors.semantic.backbone import BackboneIdentity
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from services.common.contract import Signal
-from services.inference.detectors.base import ViewScore
-from services.inference.detectors.lowlevel.runner import calibrated
+from services.common.contract import VIEW_SEMANTIC, Signal
+from services.inference.detectors.base import Serving, ViewScore
+from services.inference.detectors.calibration import calibrated
 from services.inference.detectors.semantic.backbone import Tower
 from services.inference.detectors.semantic.card import SemanticCard
 from services.inference.detectors.semantic.features import head_input
@@ -23,7 +24,7 @@ class SemanticDetector:
     card: SemanticCard
     tower: Tower
 
-    name: str = "semantic"
+    name: str = VIEW_SEMANTIC
 
     def prepare(self, pixels: np.ndarray) -> np.ndarray:
         """The card's views of one image, normalised as CLIP expects them."""
@@ -40,6 +41,10 @@ class SemanticDetector:
     def score(self, prepared: np.ndarray) -> ViewScore:
         """The view's mean logit over its views and its calibrated score."""
         return self.score_features(self.tower.features(prepared))
+
+    async def scored(self, prepared: np.ndarray, *, serving: Serving) -> ViewScore:
+        """What `score` gives, run on the model thread."""
+        return await serving.thread.on_model_thread(partial(self.score, prepared))
 
     def score_features(self, features: np.ndarray) -> ViewScore:
         """What `score` gives, from the tower's features of the prepared views."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.contract import Signal
+from services.common.contract import SIGNAL_SEMANTIC, Signal
 from services.inference.detectors.base import ViewScore
 from services.inference.detectors.semantic.card import SemanticCard
 
@@ -11,7 +11,7 @@ def semantic_signal(*, view: ViewScore, card: SemanticCard) -> Signal:
     """The semantic view's own calibrated score with its thresholds and backbone."""
     thresholds = card.thresholds
     return Signal(
-        name="semantic",
+        name=SIGNAL_SEMANTIC,
         score=round(view.score, 4),
         summary=(
             f"A pretrained CLIP image model with our trained head scores {_looked_at(card)} "

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PIL import Image
 
-from services.common.contract import Signal
-from services.inference.detectors.provenance.c2pa import C2paInspector
-from services.inference.detectors.provenance.generators import (
+from services.common.contract import SIGNAL_PROVENANCE, Signal
+from services.inference.detectors.evidence.provenance.c2pa import C2paInspector
+from services.inference.detectors.evidence.provenance.generators import (
     CAPTURE_SOURCE_TYPES,
     GENERATIVE_SOURCE_TYPES,
 )
-from services.inference.detectors.provenance.metadata import metadata_findings
-from services.inference.detectors.provenance.schemas import (
+from services.inference.detectors.evidence.provenance.metadata import metadata_findings
+from services.inference.detectors.evidence.provenance.schemas import (
     C2paManifest,
     C2paReport,
     Finding,
@@ -93,7 +93,7 @@ def describe_signature(manifest: C2paManifest) -> str:
 def provenance_signal(report: ProvenanceReport) -> Signal:
     """The provenance signal: score 1 for a generator's own claim, none otherwise."""
     return Signal(
-        name="provenance",
+        name=SIGNAL_PROVENANCE,
         score=1.0 if report.decisive else None,
         summary=_summary(report),
         evidence=report.model_dump(mode="json"),

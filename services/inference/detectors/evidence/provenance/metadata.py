@@ -12,13 +12,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from PIL import Image
 
-from services.inference.detectors.provenance.generators import (
+from services.inference.detectors.evidence.provenance.generators import (
     CAPTURE_SOURCE_TYPES,
     GENERATIVE_SOURCE_TYPES,
     generator_named_in,
     is_sd_parameters,
 )
-from services.inference.detectors.provenance.schemas import Finding
+from services.inference.detectors.evidence.provenance.schemas import Finding
 
 MAX_TEXT = 200
 MAX_XMP_BYTES = 1 << 20

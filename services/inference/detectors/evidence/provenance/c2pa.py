@@ -18,7 +18,7 @@ from typing import Any
 
 import c2pa
 
-from services.inference.detectors.provenance.schemas import C2paManifest, C2paReport
+from services.inference.detectors.evidence.provenance.schemas import C2paManifest, C2paReport
 
 SOURCE_TYPE_MARKER = "digitalsourcetype/"
 # Failure codes about who signed and when, as opposed to whether the bytes are what was signed.

@@ -21,8 +21,8 @@ import numpy as np
 import scipy.fft
 from PIL import Image
 
-from services.common.contract import Signal
-from services.inference.detectors.lowlevel.crops import crop_grid
+from services.common.contract import SIGNAL_SPECTRUM, Signal
+from services.inference.detectors.crops import crop_grid
 
 PERIODS = (2, 3, 4, 5, 6, 8)
 MAX_TILE = 256
@@ -48,7 +48,9 @@ def spectrum_signal(
     """Look for upsampling peaks in the image's averaged tile spectrum."""
     tile = _tile_size(pixels.shape[0], pixels.shape[1])
     if tile is None:
-        return Signal(name="spectrum", score=None, summary="The image is too small to analyse.")
+        return Signal(
+            name=SIGNAL_SPECTRUM, score=None, summary="The image is too small to analyse."
+        )
     tiles = crop_grid(pixels, size=tile, max_crops=max_tiles).crops
     log_power = mean_log_power(_luminance(tiles))
     jpeg = image_format in JPEG_FORMATS
@@ -56,7 +58,7 @@ def spectrum_signal(
     strongest = max((peak.height for peak in peaks), default=0.0)
     found = sorted((p for p in peaks if p.height >= PEAK_THRESHOLD), key=lambda p: -p.height)
     return Signal(
-        name="spectrum",
+        name=SIGNAL_SPECTRUM,
         score=round(float(1.0 / (1.0 + np.exp(-(strongest - PEAK_THRESHOLD) / 2.0))), 4),
         summary=_summary(found),
         evidence={

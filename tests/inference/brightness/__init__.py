@@ -1,0 +1,1 @@
+"""A view that exists only in the tests: how bright the image is, as a logit."""
