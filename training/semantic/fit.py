@@ -10,8 +10,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from services.inference.detectors.calibration import Calibration, Thresholds
 from services.inference.detectors.fusion import fused_logits
-from services.inference.detectors.lowlevel.card import Calibration, Thresholds
 from services.inference.detectors.semantic.card import LinearHead
 from services.inference.detectors.semantic.features import head_input, needs_layers
 from training.calibration import choose_thresholds, fit_temperature

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.calibration import calibrated
 from training.evaluation.metrics import roc_auc
 from training.semantic.embed import Embedded
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from services.inference.detectors.calibration import Thresholds, calibrated
 from services.inference.detectors.fusion import FusionCard, SmallImages
-from services.inference.detectors.lowlevel.card import ModelCard, Thresholds
-from services.inference.detectors.lowlevel.runner import calibrated
+from services.inference.detectors.lowlevel.card import ModelCard
 from services.inference.detectors.semantic.backbone import BackboneIdentity
 from services.inference.detectors.semantic.card import LinearHead, SemanticCard
 from training.calibration import verdicts

@@ -9,9 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-# Re-exported: training code written before calibration.py still imports them from here.
-from services.inference.detectors.calibration import Calibration as Calibration
-from services.inference.detectors.calibration import Thresholds as Thresholds
+from services.inference.detectors.calibration import Calibration, Thresholds
 
 CARD_SUFFIX = ".card.json"
 

@@ -6,8 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-# `calibrated` is re-exported: training code written before calibration.py imports it from here.
-from services.inference.detectors.calibration import calibrated as calibrated
+from services.inference.detectors.calibration import calibrated
 from services.inference.detectors.crops import aggregate_logits
 from services.inference.detectors.lowlevel.loading import LoadedModel
 
