@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from services.inference.detectors.semantic.features import FEATURES
+from services.inference.detectors.semantic.features import features_within
 from services.inference.selfcheck.service import cosine, decode
 from tests.support.fusion_cards import BUNDLED_CARD, BUNDLED_MODEL
 
@@ -76,7 +76,8 @@ def figure_rows(
             other = there["views"][view]
             for part, encoded in figures["features"].items():
                 first, second = decode(encoded), decode(other["features"][part])
-                for feature, columns in FEATURES.items():
+                width = max(len(first), len(second))
+                for feature, columns in features_within(width=width).items():
                     value = cosine(first[columns], second[columns])
                     passed = value >= tolerances["min_feature_cosine"]
                     rows.append((f"{name} {view} cosine {part} {feature}", 1.0, value, passed))

@@ -15,7 +15,7 @@ from services.inference.detectors.semantic.backbone import (
     ClipTower,
     open_tower,
 )
-from services.inference.detectors.semantic.features import head_input
+from services.inference.detectors.semantic.features import features_within, head_input
 from services.inference.detectors.semantic.layers import layers_graph, layers_graph_path
 from services.inference.detectors.semantic.numerics import (
     DERIVED_SHA256,
@@ -137,3 +137,12 @@ def test_a_head_on_every_block_refuses_a_tower_that_does_not_give_them(
     assert head_input(layered.features(views), feature="layer_tokens").shape == (2, 12 * 768)
     with pytest.raises(BackboneError, match="layer_tokens"):
         head_input(plain.features(views), feature="layer_tokens")
+
+
+def test_only_the_features_a_row_holds_are_compared() -> None:
+    assert set(features_within(width=1280)) == {"embedding", "class_token"}
+    assert set(features_within(width=1280 + 12 * 768)) == {
+        "embedding",
+        "class_token",
+        "layer_tokens",
+    }

@@ -14,7 +14,7 @@ from services.inference.detectors.base import ScoringView, ViewScore
 from services.inference.detectors.lowlevel.loading import LoadedModel
 from services.inference.detectors.lowlevel.view import LowlevelView
 from services.inference.detectors.semantic.detector import SemanticDetector
-from services.inference.detectors.semantic.features import FEATURES
+from services.inference.detectors.semantic.features import features_within
 from services.inference.predictions.fusion import VIEW_WORDS, FusedDetector, fused_score
 from services.inference.selfcheck.inputs import (
     DEFAULT_INPUTS,
@@ -246,9 +246,8 @@ def _cosine_checks(
     checks = []
     for part, encoded in expected.features.items():
         measured, recorded = decode(here.features[part]), decode(encoded)
-        for feature, columns in FEATURES.items():
-            if columns.start >= max(len(measured), len(recorded)):
-                continue  # neither tower gave this feature (only a layered one gives them all)
+        # A feature either tower gave is compared; one given by only one of them fails.
+        for feature, columns in features_within(width=max(len(measured), len(recorded))).items():
             value = cosine(measured[columns], recorded[columns])
             checks.append(
                 FigureCheck(

@@ -22,6 +22,11 @@ def needs_layers(feature: str) -> bool:
     return feature in LAYERED
 
 
+def features_within(*, width: int) -> dict[str, slice]:
+    """The named features a feature row of `width` numbers holds."""
+    return {name: columns for name, columns in FEATURES.items() if columns.start < width}
+
+
 def head_input(features: np.ndarray, *, feature: str) -> np.ndarray:
     """The named feature of each row; CLIP embeddings are compared on the unit sphere."""
     chosen = features[:, FEATURES[feature]]
