@@ -54,7 +54,6 @@ class ClipTower:
     """onnxruntime over the image tower: pixel batches in, (embeddings, tokens) out."""
 
     session: object
-    layers: bool = False
 
     @classmethod
     def open(
@@ -73,7 +72,7 @@ class ClipTower:
             raise BackboneError(
                 f"every block's class token comes from the fp32 graph, not {numerics}"
             )
-        return cls(session=_session(identity, threads, numerics, cache_dir, layers), layers=layers)
+        return cls(session=_session(identity, threads, numerics, cache_dir, layers))
 
     def features(self, pixel_values: np.ndarray) -> np.ndarray:
         """Per view, the projected embedding (512) beside the class token's state (768), then,
