@@ -6,9 +6,11 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from training.data.build import DataRow
-from training.semantic.cache import read_cache, write_cache
+from training.semantic import cache as cache_module
+from training.semantic.cache import embedded_with_cache, read_cache, write_cache
 from training.semantic.embed import Embedded, Sample, joined, row_rng
 
 
@@ -63,3 +65,32 @@ def test_joined_keeps_order_and_every_array() -> None:
 
     assert [s.row.name for s in both.samples] == ["one", "one", "two", "two"]
     assert both.features.shape == (4, 4, 3) and both.layers is not None
+
+
+def test_a_stopped_embedding_resumes_after_the_last_whole_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "CHUNK_ROWS", 1)
+    rows = [_row("one"), _row("two"), _row("three")]
+    asked: list[str] = []
+
+    def stops_at_three(chunk: list[DataRow]) -> Embedded:
+        asked.extend(row.name for row in chunk)
+        if chunk[0].name == "three":
+            raise KeyboardInterrupt
+        return _embedded(chunk)
+
+    def stops_at_nothing(chunk: list[DataRow]) -> Embedded:
+        asked.extend(row.name for row in chunk)
+        return _embedded(chunk)
+
+    with pytest.raises(KeyboardInterrupt):
+        embedded_with_cache(rows, cache=tmp_path / "c.npz", key="k", embed_rows=stops_at_three)
+    asked.clear()
+    resumed = embedded_with_cache(
+        rows, cache=tmp_path / "c.npz", key="k", embed_rows=stops_at_nothing
+    )
+
+    assert asked == ["three"]
+    assert [s.row.name for s in resumed.samples] == ["one", "one", "two", "two", "three", "three"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.npz"]

@@ -1,15 +1,20 @@
 """Embeddings kept between trainings: an image is embedded again only when its file, its
-split, the low-level model or the draws changed, so adding photos costs only their samples."""
+split, the low-level model or the draws changed, so adding photos costs only their samples.
+The cache is rewritten after every chunk of rows, so a stopped run resumes where it stopped."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from training.data.build import DataRow
-from training.semantic.embed import Embedded, Sample
+from training.semantic.embed import Embedded, Sample, joined
+
+CHUNK_ROWS = 40
 
 
 def row_key(row: DataRow) -> str:
@@ -55,4 +60,25 @@ def write_cache(path: Path, embedded: Embedded, *, key: str) -> None:
     if embedded.layers is not None:
         arrays["layers"] = embedded.layers
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **arrays)
+    # Written beside and moved into place, so a run stopped mid-write keeps the last whole cache.
+    partial = path.with_name(f"{path.name}.partial.npz")
+    np.savez(partial, **arrays)
+    os.replace(partial, path)
+
+
+def embedded_with_cache(
+    rows: list[DataRow],
+    *,
+    cache: Path | None,
+    key: str,
+    embed_rows: Callable[[list[DataRow]], Embedded],
+) -> Embedded:
+    """Every row's samples: cached ones reused, the rest embedded CHUNK_ROWS at a time, the
+    cache rewritten after each chunk."""
+    cached, missing = read_cache(cache, rows=rows, key=key) if cache else (None, rows)
+    parts = [cached] if cached is not None else []
+    for start in range(0, len(missing), CHUNK_ROWS):
+        parts.append(embed_rows(missing[start : start + CHUNK_ROWS]))
+        if cache is not None:
+            write_cache(cache, joined(parts), key=key)
+    return joined(parts)

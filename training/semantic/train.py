@@ -426,31 +426,22 @@ def train_semantic(
     from services.inference.detectors.semantic.backbone import open_tower
     from services.inference.selfcheck.local import record_self_check
     from training.data.build import read_manifest
-    from training.semantic.cache import read_cache, write_cache
-    from training.semantic.embed import embed, joined
+    from training.semantic.cache import embedded_with_cache
+    from training.semantic.embed import embed
 
     rows = read_manifest(manifest)
     lowlevel_card, lowlevel = lowlevel_scorer(lowlevel_model)
     key = f"{lowlevel_card.sha256}/{backbone.sha256}/{backbone.numerics}/{draws}/{seed}"
-    cached, missing = read_cache(cache, rows=rows, key=key) if cache else (None, rows)
-    parts = [cached] if cached is not None else []
-    if missing:
-        # FP32 towers also give every block's class token, so RINE's features are measured.
-        layered = backbone.runner == "onnxruntime" and backbone.numerics == "fp32"
-        tower = open_tower(identity=backbone, layers=layered)
-        parts.append(
-            embed(
-                missing,
-                root=manifest.parent,
-                tower=tower,
-                lowlevel=lowlevel,
-                draws=draws,
-                seed=seed,
-            )
+    # FP32 towers also give every block's class token, so RINE's features are measured.
+    layered = backbone.runner == "onnxruntime" and backbone.numerics == "fp32"
+    tower = open_tower(identity=backbone, layers=layered)
+
+    def embed_rows(chunk: list[DataRow]) -> Embedded:
+        return embed(
+            chunk, root=manifest.parent, tower=tower, lowlevel=lowlevel, draws=draws, seed=seed
         )
-    embedded = joined(parts)
-    if cache is not None:
-        write_cache(cache, embedded, key=key)
+
+    embedded = embedded_with_cache(rows, cache=cache, key=key, embed_rows=embed_rows)
     fitted, search = fit_views(embedded, lowlevel_temperature=lowlevel_card.calibration.temperature)
     held_out = embedded.where(lambda sample: sample.row.split != "train")
     people = people_in_pictures(embedded, held_out, root=manifest.parent)
