@@ -8,12 +8,12 @@ from training.data.build import DataRow
 from training.semantic.embed import Embedded, Sample
 from training.semantic.fit import (
     HeadChoice,
-    choose_head,
     cross_validated_auc,
     fit_fusion,
     fit_head,
     head_logits,
     out_of_fold_logits,
+    ranked_heads,
     tower_rows,
 )
 
@@ -110,14 +110,15 @@ def test_the_whole_view_carries_every_block_after_its_features_as_a_layered_towe
 def test_a_signal_only_in_earlier_blocks_is_found_and_read_from_the_whole_view_alone() -> None:
     data = layered(separation=3.0)
 
-    choice, search = choose_head(data, np.arange(len(data.samples)))
+    ranked, search = ranked_heads(data, np.arange(len(data.samples)))
 
+    choice = ranked[0]
     assert choice.feature == "layer_tokens" and choice.views == ("whole",)
     assert search["layer_tokens/whole/C=0.1"] > 0.95 > search["class_token/whole/C=0.1"]
     assert not any(name.startswith("layer_tokens/whole+native") for name in search)
 
 
 def test_without_layer_tokens_the_head_is_chosen_among_the_tower_outputs() -> None:
-    _, search = choose_head(embedded(separation=2.0), np.arange(80))
+    _, search = ranked_heads(embedded(separation=2.0), np.arange(80))
 
     assert {name.split("/")[0] for name in search} == {"embedding", "class_token"}

@@ -11,8 +11,9 @@ from services.inference.detectors.calibration import Thresholds
 from services.inference.detectors.fusion import FusionCard, SmallImages
 from training.data.build import DataRow
 from training.semantic.embed import VIEWS, Embedded, Sample
-from training.semantic.fit import split_indices
+from training.semantic.fit import choice_name, split_indices
 from training.semantic.train import (
+    MAX_VARIANT_DROP,
     SMALL_BELOW,
     evaluate,
     fit_views,
@@ -29,19 +30,30 @@ def _row(name: str, *, label: str, split: str, index: int) -> DataRow:
     return DataRow(f"images/{name}.png", name, "0" * 64, label, family, "t", "ours", split)
 
 
-def _features(rng: np.random.Generator, *, ai: bool, small: bool, corner_clue: bool) -> np.ndarray:
-    """Four identical views whose class token carries the label (faintly when small); with
-    `corner_clue`, the native corners carry it twice as strongly as the others."""
+def _features(
+    rng: np.random.Generator,
+    *,
+    ai: bool,
+    small: bool,
+    corner_clue: bool,
+    token: bool = True,
+    embedding: bool = False,
+) -> np.ndarray:
+    """Four identical views whose class token carries the label (faintly when small; not at all
+    without `token`); with `corner_clue`, the native corners carry it twice as strongly as the
+    others; with `embedding`, the projected embedding carries a fainter label."""
     views = np.tile(rng.normal(size=1280).astype(np.float32), (len(VIEWS), 1))
     strength = 0.25 if small else 0.6
-    views[:, 512:560] += strength * ai
+    views[:, 512:560] += strength * ai * token
+    views[:, 0:48] += 0.3 * ai * embedding
     if corner_clue:
         views[2:, 512:560] += strength * ai
     return views
 
 
-def synthetic(*, seed: int = 0, corner_clue: bool = False) -> Embedded:
-    """Images of both classes in every split; the low-level logit separates large images only."""
+def synthetic(*, seed: int = 0, corner_clue: bool = False, fragile: bool = False) -> Embedded:
+    """Images of both classes in every split; the low-level logit separates large images only
+    (none with `fragile`, whose class token loses the label through camera variants)."""
     rng = np.random.default_rng(seed)
     samples, features, lowlevel = [], [], []
     for split, count in SPLITS.items():
@@ -51,10 +63,20 @@ def synthetic(*, seed: int = 0, corner_clue: bool = False) -> Embedded:
             conditions = ("draw0", "draw1") if split == "train" else HELD_OUT
             for condition in conditions:
                 small = condition == "small"
+                # Fragile: the class token loses the label through a camera variant.
+                token = not (fragile and condition.startswith("camera/"))
+                ai = label == "ai"
                 features.append(
-                    _features(rng, ai=label == "ai", small=small, corner_clue=corner_clue)
+                    _features(
+                        rng,
+                        ai=ai,
+                        small=small,
+                        corner_clue=corner_clue,
+                        token=token,
+                        embedding=fragile,
+                    )
                 )
-                signal = 0.0 if small else 2.0 * (label == "ai")
+                signal = 0.0 if small or fragile else 2.0 * (label == "ai")
                 lowlevel.append(signal + rng.normal())
                 side = 256 if small else 1024
                 samples.append(Sample(row=row, condition=condition, long_side=side))
@@ -97,6 +119,17 @@ def test_test_time_views_are_chosen_where_they_catch_more() -> None:
         "whole+native_top_left+native_bottom_right",
         "native+native_top_left+native_bottom_right",
     }
+
+
+def test_a_head_whose_catches_vanish_through_camera_variants_is_passed_over() -> None:
+    fitted, search = fit_views(synthetic(seed=5, fragile=True), lowlevel_temperature=1.0)
+
+    drops = search["variant_drop"]
+    head = search["head"]
+    assert max(head, key=lambda name: head[name]).startswith("class_token")
+    assert all(drop > MAX_VARIANT_DROP for name, drop in drops.items() if "class_token" in name)
+    assert fitted.scorer.choice.feature == "embedding"
+    assert drops[choice_name(fitted.scorer.choice)] <= MAX_VARIANT_DROP
 
 
 def test_samples_are_routed_by_their_long_side() -> None:

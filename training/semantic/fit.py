@@ -117,8 +117,10 @@ def cross_validated_auc(embedded: Embedded, indices: np.ndarray, *, choice: Head
     return roc_auc(embedded.labels[indices], logits) or 0.0
 
 
-def choose_head(embedded: Embedded, indices: np.ndarray) -> tuple[HeadChoice, dict[str, float]]:
-    """The choice with the best cross-validated ROC-AUC on the training split alone."""
+def ranked_heads(
+    embedded: Embedded, indices: np.ndarray
+) -> tuple[list[HeadChoice], dict[str, float]]:
+    """Every head choice, best cross-validated ROC-AUC on the samples first, and the figures."""
     scores = {
         choice: cross_validated_auc(embedded, indices, choice=choice)
         for choice in (
@@ -127,10 +129,13 @@ def choose_head(embedded: Embedded, indices: np.ndarray) -> tuple[HeadChoice, di
             if available(v, feature=f)
         )
     }
-    best = max(scores, key=lambda choice: scores[choice])
-    return best, {
-        f"{c.feature}/{'+'.join(c.views)}/C={c.c}": round(s, 4) for c, s in scores.items()
-    }
+    ranked = sorted(scores, key=lambda choice: -scores[choice])
+    return ranked, {choice_name(c): round(s, 4) for c, s in scores.items()}
+
+
+def choice_name(choice: HeadChoice) -> str:
+    """How the card's figures name a head choice."""
+    return f"{choice.feature}/{'+'.join(choice.views)}/C={choice.c}"
 
 
 def _features(embedded: Embedded) -> tuple[str, ...]:
