@@ -189,7 +189,10 @@ def compare(*, measured: SelfCheck, recorded: SelfCheck | None) -> SelfCheckOutc
         checks += input_checks(
             found=found, expected=expected, tolerances=tolerances, skipped=set(skipped)
         )
-    problems += [_failure(check, tolerances=tolerances) for check in checks if not check.passed]
+    # Scores first: a verdict is made of them, and a head on block tokens adds a cosine per
+    # feature, which would otherwise push the score out of the named failures.
+    failed = sorted((check for check in checks if not check.passed), key=_not_a_score)
+    problems += [_failure(check, tolerances=tolerances) for check in failed]
     return SelfCheckOutcome(
         status="failed" if problems else "passed",
         detail=_detail(
@@ -291,6 +294,10 @@ def _failure(check: FigureCheck, *, tolerances: Tolerances) -> str:
         f"on the reference input {check.input!r}, {view}{figure} is {check.measured:.4f} where "
         f"the card has {check.expected:.4f} ({check.tolerance} needed)"
     )
+
+
+def _not_a_score(check: FigureCheck) -> bool:
+    return check.figure != "score"
 
 
 def _detail(
