@@ -64,7 +64,9 @@ def semantic_logit(data: bytes, *, card: FusionCard) -> float:
     backbone = card.semantic.backbone
     # The card names the numerics its head was trained on: FP32 is the pinned graph with every
     # integer product replaced by a float one, built here independently of the service's code.
-    layered = card.semantic.feature == "layer_tokens"
+    # Heads on block tokens read every block's, or blocks 7-12's, class token.
+    blocks = {"layer_tokens": slice(0, 12), "late_layer_tokens": slice(6, 12)}
+    layered = card.semantic.feature in blocks
     session = (
         float_reference(backbone, block_streams=layered)
         if backbone.numerics == "fp32"
@@ -86,7 +88,8 @@ def semantic_logit(data: bytes, *, card: FusionCard) -> float:
     embeds, tokens, *streams = session.run(None, {"pixel_values": inputs})
     feature = tokens[:, 0, :] if card.semantic.feature == "class_token" else embeds
     if layered:
-        feature = np.concatenate([stream[:, 0, :] for stream in streams], axis=1)
+        chosen = streams[blocks[card.semantic.feature]]
+        feature = np.concatenate([stream[:, 0, :] for stream in chosen], axis=1)
     if card.semantic.feature == "embedding":
         feature = feature / np.linalg.norm(feature, axis=1, keepdims=True)
     head = card.semantic.head

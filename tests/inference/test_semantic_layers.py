@@ -139,10 +139,23 @@ def test_a_head_on_every_block_refuses_a_tower_that_does_not_give_them(
         head_input(plain.features(views), feature="layer_tokens")
 
 
+def test_a_head_on_the_later_blocks_reads_blocks_seven_to_twelve(
+    views: np.ndarray, plain: ClipTower, layered: ClipTower
+) -> None:
+    _, tokens = layered.features_and_layers(views)
+
+    late = head_input(layered.features(views), feature="late_layer_tokens")
+
+    np.testing.assert_array_equal(late, tokens[:, 6:, :].reshape(len(views), -1))
+    with pytest.raises(BackboneError, match="late_layer_tokens"):
+        head_input(plain.features(views), feature="late_layer_tokens")
+
+
 def test_only_the_features_a_row_holds_are_compared() -> None:
     assert set(features_within(width=1280)) == {"embedding", "class_token"}
     assert set(features_within(width=1280 + 12 * 768)) == {
         "embedding",
         "class_token",
         "layer_tokens",
+        "late_layer_tokens",
     }

@@ -115,7 +115,8 @@ def test_a_signal_only_in_earlier_blocks_is_found_and_read_from_the_whole_view_a
     choice = ranked[0]
     assert choice.feature == "layer_tokens" and choice.views == ("whole",)
     assert search["layer_tokens/whole/C=0.1"] > 0.95 > search["class_token/whole/C=0.1"]
-    assert not any(name.startswith("layer_tokens/whole+native") for name in search)
+    assert "late_layer_tokens/whole/C=0.1" in search
+    assert not any("layer_tokens/whole+native" in name for name in search)
 
 
 def test_without_layer_tokens_the_head_is_chosen_among_the_tower_outputs() -> None:

@@ -18,8 +18,9 @@ from training.calibration import choose_thresholds, fit_temperature
 from training.evaluation.metrics import roc_auc
 from training.semantic.embed import CAMERA, VIEWS, Embedded, Sample
 
-# Every block's class token (RINE, ECCV 2024) exists for the whole view only: one tower pass.
-FEATURE_CHOICES = ("embedding", "class_token", "layer_tokens")
+# Every block's class token (RINE, ECCV 2024), or the later half of them, exists for the whole
+# view only: one tower pass.
+FEATURE_CHOICES = ("embedding", "class_token", "layer_tokens", "late_layer_tokens")
 VIEW_CHOICES: tuple[tuple[str, ...], ...] = (("whole",), ("whole", "native"))
 # What a served image may be scored on: each view costs one tower pass (about 90 ms on 2 cores),
 # so three at most keep the 400 ms median.

@@ -20,6 +20,7 @@ LAYER_CHOICES: dict[str, slice] = {
     "last block": slice(11, 12),
     "blocks 1-12": slice(0, 12),
     "blocks 5-9": slice(4, 9),
+    "blocks 7-12": slice(6, 12),
 }
 C = 0.1
 

@@ -13,8 +13,17 @@ ENCODER_BLOCKS = 12
 TOKEN_WIDTH = 768
 # A layered tower (the FP32 graph with every block's class token) appends them after the rest.
 LAYER_TOKENS = slice(TOWER_FEATURES, TOWER_FEATURES + ENCODER_BLOCKS * TOKEN_WIDTH)
-FEATURES = {"embedding": EMBEDDING, "class_token": CLASS_TOKEN, "layer_tokens": LAYER_TOKENS}
-LAYERED = frozenset({"layer_tokens"})
+# The later half of the blocks alone: the earlier ones read the low-level texture that a scan or a
+# phone's noise pipeline replaces, so heads on them call noisy AI images real more often.
+LATE_BLOCKS = 6
+LATE_LAYER_TOKENS = slice(LAYER_TOKENS.stop - LATE_BLOCKS * TOKEN_WIDTH, LAYER_TOKENS.stop)
+FEATURES = {
+    "embedding": EMBEDDING,
+    "class_token": CLASS_TOKEN,
+    "layer_tokens": LAYER_TOKENS,
+    "late_layer_tokens": LATE_LAYER_TOKENS,
+}
+LAYERED = frozenset({"layer_tokens", "late_layer_tokens"})
 
 
 def needs_layers(feature: str) -> bool:
