@@ -10,6 +10,7 @@ import onnxruntime
 import pytest
 
 from services.inference.config import InferenceSettings
+from services.inference.detectors.lowlevel.loading import ModelLoadError
 from services.inference.detectors.semantic.backbone import (
     BackboneIdentity,
     ClipTower,
@@ -22,6 +23,7 @@ from services.inference.detectors.semantic.numerics import (
 )
 from services.inference.runtime import open_fused
 from tests.support.clip import clip_views, cosine, reference_features
+from tests.support.fusion_cards import class_token_card
 
 IDENTITY = BackboneIdentity()
 
@@ -78,10 +80,26 @@ def test_the_int8_numerics_run_the_pinned_file(tmp_path: Path) -> None:
 def test_the_service_setting_opens_the_derived_graph(
     make_settings: Callable[..., InferenceSettings], tmp_path: Path
 ) -> None:
-    fused = open_fused(make_settings(semantic_numerics="int8-exact", cache_dir=tmp_path))
+    card = class_token_card(tmp_path)
+    settings = make_settings(
+        semantic_numerics="int8-exact", cache_dir=tmp_path / "cache", fusion_card_path=card
+    )
+
+    fused = open_fused(settings)
 
     assert fused is not None
     (semantic,) = fused.views
     score = semantic.score(semantic.prepare(np.full((300, 400, 3), 128, np.uint8)))
     assert 0.0 <= score.score <= 1.0
-    assert [p.name for p in tmp_path.iterdir()] == [f"clip-{IDENTITY.sha256[:16]}-int8-exact.onnx"]
+    expected = [f"clip-{IDENTITY.sha256[:16]}-int8-exact.onnx"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == expected
+
+
+def test_a_head_on_block_tokens_is_refused_on_the_int8_graph(
+    make_settings: Callable[..., InferenceSettings], tmp_path: Path
+) -> None:
+    # The bundled head reads blocks 7-12, which only the FP32 graph gives.
+    settings = make_settings(semantic_numerics="int8-exact", cache_dir=tmp_path)
+
+    with pytest.raises(ModelLoadError, match="fp32 graph, not int8-exact"):
+        open_fused(settings)

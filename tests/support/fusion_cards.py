@@ -1,10 +1,12 @@
-"""Fusion cards for self-check tests: the bundled one altered, or as it was before the check."""
+"""Fusion cards for tests: the bundled one altered, as it was before the self-check, or with a
+head on the class token."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from services.inference.detectors.fusion import FusionCard
+from services.inference.detectors.semantic.card import LinearHead
 
 SELF_CHECK_FAILED = "urn:deepcatcher:problem:self-check-failed"
 BUNDLED_MODEL = Path("models/deepcatcher-default.keras")
@@ -33,4 +35,16 @@ def card_without_self_check(folder: Path) -> Path:
     card = FusionCard.read(BUNDLED_CARD).model_copy(update={"self_check": None})
     path = folder / "old-fusion.json"
     path.write_text(card.model_dump_json(indent=2, exclude={"self_check"}))
+    return path
+
+
+def class_token_card(folder: Path) -> Path:
+    """The bundled card with a flat head on the class token (768 numbers), which any numerics
+    can run, and no self-check figures."""
+    card = FusionCard.read(BUNDLED_CARD)
+    head = LinearHead(mean=[0.0] * 768, scale=[1.0] * 768, coef=[0.0] * 768, intercept=0.0)
+    semantic = card.semantic.model_copy(update={"feature": "class_token", "head": head})
+    path = folder / "class-token-fusion.json"
+    changed = card.model_copy(update={"semantic": semantic, "self_check": None})
+    path.write_text(changed.model_dump_json(indent=2, exclude={"self_check"}))
     return path
