@@ -216,27 +216,28 @@ def _groups(groups: dict[str, dict[str, dict[str, int]]]) -> str:
 
 
 def _search(scores: dict[str, float]) -> str:
-    lines = [
+    return _per_head(
         "## Head choice (grouped 5-fold cross-validation on the training split only)",
-        "",
-        "| feature / views / C | ROC-AUC |",
-        "|---|---:|",
-    ]
-    lines += [f"| {name} | {score:.4f} |" for name, score in scores.items()]
-    return "\n".join(lines)
+        column="ROC-AUC",
+        cells={name: f"{score:.4f}" for name, score in scores.items()},
+    )
 
 
 def _variant_drops(drops: dict[str, float]) -> str:
-    lines = [
+    return _per_head(
         "## Head choice: catches through camera and scanner variants (validation)",
-        "",
         "Heads in the order above; the first whose share of AI images called fake falls by at "
         "most 15 points from as made to through camera and scanner variants is served.",
         "",
-        "| feature / views / C | fall in AI called fake |",
-        "|---|---:|",
-    ]
-    lines += [f"| {name} | {drop:.1%} |" for name, drop in drops.items()]
+        column="fall in AI called fake",
+        cells={name: f"{drop:.1%}" for name, drop in drops.items()},
+    )
+
+
+def _per_head(title: str, *intro: str, column: str, cells: dict[str, str]) -> str:
+    """A titled table with one row per head choice and one figure column."""
+    lines = [title, "", *intro, f"| feature / views / C | {column} |", "|---|---:|"]
+    lines += [f"| {name} | {cell} |" for name, cell in cells.items()]
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -115,16 +116,16 @@ def fit_views(embedded: Embedded, *, lowlevel_temperature: float) -> tuple[Fitte
     fixed on validation, apart for small images."""
     ranked, search = ranked_heads(embedded, split_indices(embedded, "train"))
     drops: dict[str, float] = {}
-    tried: list[tuple[FittedViews, dict[str, Any]]] = []
+    tried: list[tuple[float, FittedViews, dict[str, Any]]] = []
     for choice in ranked:
         fitted, view_search = fitted_views(
             embedded, choice=choice, lowlevel_temperature=lowlevel_temperature
         )
-        drops[choice_name(choice)] = round(variant_drop(embedded, fitted=fitted), 4)
-        tried.append((fitted, view_search))
-        if drops[choice_name(choice)] <= MAX_VARIANT_DROP:
+        drop = drops[choice_name(choice)] = round(variant_drop(embedded, fitted=fitted), 4)
+        tried.append((drop, fitted, view_search))
+        if drop <= MAX_VARIANT_DROP:
             break
-    fitted, view_search = min(tried, key=lambda pair: drops[choice_name(pair[0].scorer.choice)])
+    _, fitted, view_search = min(tried, key=lambda attempt: attempt[0])
     return fitted, {"head": search, "variant_drop": drops, "test_time_views": view_search}
 
 
@@ -470,11 +471,12 @@ def train_semantic(
     key = f"{lowlevel_card.sha256}/{backbone.sha256}/{backbone.numerics}/{draws}/{seed}"
     # FP32 towers also give every block's class token, so RINE's features are measured.
     layered = backbone.runner == "onnxruntime" and backbone.numerics == "fp32"
-    tower = open_tower(identity=backbone, layers=layered)
+    # Opened on the first chunk to embed: a run whose cache holds every row never loads it.
+    tower = functools.cache(lambda: open_tower(identity=backbone, layers=layered))
 
     def embed_rows(chunk: list[DataRow]) -> Embedded:
         return embed(
-            chunk, root=manifest.parent, tower=tower, lowlevel=lowlevel, draws=draws, seed=seed
+            chunk, root=manifest.parent, tower=tower(), lowlevel=lowlevel, draws=draws, seed=seed
         )
 
     embedded = embedded_with_cache(rows, cache=cache, key=key, embed_rows=embed_rows)
