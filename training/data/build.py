@@ -17,7 +17,7 @@ from pathlib import Path
 import imagehash
 from PIL import Image
 
-from training.data import collages
+from training.data import collages, gan_images
 from training.data.generators import GeneratedStill, template_stills
 from training.data.npm_photos import npm_photos
 from training.data.photos import debian_photos
@@ -67,6 +67,8 @@ class DataConfig:
     real_test_share: float = 0.15
     renders: int = 60
     collages: int = 40
+    # The share of real photographs that a GAN network also redraws whole (the `ai` class).
+    gan_share: float = 0.5
 
 
 def _write_still(still: GeneratedStill, *, images: Path) -> Path:
@@ -194,6 +196,24 @@ def collage_candidates(
     return made, placed
 
 
+def gan_candidates(
+    kept: dict[str, Candidate], *, splits: dict[str, str], images: Path, config: DataConfig
+) -> tuple[dict[str, Candidate], dict[str, str]]:
+    """GAN-made images of each split's own real photographs, placed in that split, so that a
+    photograph and its GAN twin are never seen by one split and scored in another."""
+    made: dict[str, Candidate] = {}
+    placed: dict[str, str] = {}
+    for split in ("train", "val", "test"):
+        photos = _photos_of(kept, splits=splits, split=split)
+        for image in gan_images.gan_images(photos=photos, seed=config.seed, share=config.gan_share):
+            path = images / f"{image.name}.png"
+            Image.fromarray(image.pixels).save(path)
+            source = f"{gan_images.ORIGIN}/{image.family}"
+            made[image.name] = Candidate(path, "ai", image.family, source, gan_images.LICENCE)
+            placed[image.name] = split
+    return made, placed
+
+
 def _photos_of(kept: dict[str, Candidate], *, splits: dict[str, str], split: str) -> list[Path]:
     return [
         c.path
@@ -215,7 +235,8 @@ def build_dataset(
     kept = {n: c for n, c in found.items() if n not in duplicates | excluded}
     splits = assign(kept, config=config)
     made, placed = collage_candidates(kept, splits=splits, images=images, config=config)
-    kept, splits = {**kept, **made}, {**splits, **placed}
+    drawn, drawn_splits = gan_candidates(kept, splits=splits, images=images, config=config)
+    kept, splits = {**kept, **made, **drawn}, {**splits, **placed, **drawn_splits}
     rows = [_row(name, c, split=splits[name], out=out) for name, c in sorted(kept.items())]
     with (out / MANIFEST_FILE).open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(asdict(row)) + "\n" for row in rows)
