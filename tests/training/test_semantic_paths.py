@@ -11,9 +11,8 @@ from services.inference.detectors.calibration import Thresholds
 from services.inference.detectors.fusion import FusionCard, SmallImages
 from training.data.build import DataRow
 from training.semantic.embed import VIEWS, Embedded, Sample
-from training.semantic.fit import choice_name, split_indices
+from training.semantic.fit import MAX_VARIANT_DROP, choice_name, split_indices
 from training.semantic.train import (
-    MAX_VARIANT_DROP,
     SMALL_BELOW,
     evaluate,
     fit_views,

@@ -32,6 +32,10 @@ TEST_TIME_VIEWS: tuple[tuple[str, ...], ...] = (
 )
 C_CHOICES = (0.1, 1.0)
 FOLDS = 5
+# A head whose AI catches on validation fall by more than this through camera and scanner
+# variants has learned "a sensor's noise or a scan means real", an evasion anyone can apply to an
+# AI image; the next head in the search is taken instead.
+MAX_VARIANT_DROP = 0.15
 
 
 @dataclass(frozen=True, slots=True)

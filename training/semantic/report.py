@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.inference.detectors.fusion import FusionCard
+from training.semantic.fit import MAX_VARIANT_DROP
 
 CONDITION_COLUMNS = (
     ("roc_auc_fused", "ROC-AUC fused"),
@@ -227,7 +228,8 @@ def _variant_drops(drops: dict[str, float]) -> str:
     return _per_head(
         "## Head choice: catches through camera and scanner variants (validation)",
         "Heads in the order above; the first whose share of AI images called fake falls by at "
-        "most 15 points from as made to through camera and scanner variants is served.",
+        f"most {MAX_VARIANT_DROP * 100:.0f} points from as made to through camera and scanner "
+        "variants is served.",
         "",
         column="fall in AI called fake",
         cells={name: f"{drop:.1%}" for name, drop in drops.items()},

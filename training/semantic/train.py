@@ -22,6 +22,7 @@ from training.evaluation.metrics import roc_auc
 from training.semantic.accusations import false_accusations, per_kind
 from training.semantic.embed import CAMERA, Embedded, Sample
 from training.semantic.fit import (
+    MAX_VARIANT_DROP,
     TEST_TIME_VIEWS,
     Fusion,
     HeadChoice,
@@ -43,9 +44,10 @@ MAX_REAL_CALLED_FAKE = 0.01
 # holds too few pixels for the low-level view, and little for the semantic one.
 SMALL_BELOW = 320
 LIMITATIONS = [
-    "Its AI examples are still images of diffusion-era generators (ComfyUI template previews); "
-    "its low-level view also learned the traces of a CycleGAN on real photos, but it saw no GAN "
-    "face, so GAN faces and face swaps are mostly missed.",
+    "Its AI examples are still images of diffusion-era generators (ComfyUI template previews) "
+    "and GAN redraws of real photos (Real-ESRGAN, a CycleGAN) with faces swapped the way swap "
+    "tools finish them; no registry ships StyleGAN, BigGAN or a face-swap network, so it saw "
+    "no GAN-drawn face: such images are caught less often than diffusion stills.",
     "It makes confident mistakes: some real photos (wide city views, street scenes, grids of "
     "faces) score as AI-generated. A verdict is evidence to weigh, never proof.",
     "Real photos of people, food, night, sunsets and scans are still few in its training data "
@@ -60,10 +62,6 @@ LIMITATIONS = [
     "(inpainting, a replaced face) is often missed.",
 ]
 LOGO_MIN_IMAGES = 10
-# A head whose AI catches on validation fall by more than this through camera and scanner
-# variants has learned "a sensor's noise or a scan means real", an evasion anyone can apply to an
-# AI image; the next head in the search is taken instead.
-MAX_VARIANT_DROP = 0.15
 
 
 @dataclass(frozen=True, slots=True)
