@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from services.inference.detectors.fusion import FusionCard
@@ -84,24 +85,28 @@ def _small_images(card: FusionCard) -> list[str]:
 
 
 def _accusations(found: dict[str, dict[str, dict[str, Any]]]) -> str:
-    lines = [
-        "## Real images called fake, with 95% intervals",
-        "",
+    return _table(
+        "Real images called fake, with 95% intervals",
         "An image is a source photo or one of its camera and scanner variants. The exact "
         "interval treats images as independent; the by-source one resamples source photos, "
         "since variants of one photo share its content.",
-        "",
-        "| split | when | images | sources | called fake | rate | exact | by source |",
-        "|---|---|---:|---:|---:|---:|---|---|",
-    ]
-    for split, rows in found.items():
-        lines += [
-            f"| {split} | {when.replace('_', ' ')} | {row.get('images')} | {row.get('sources')} | "
-            f"{row.get('accused')} | {_cell(row.get('rate'), percent=True)} | "
-            f"{_interval(row.get('interval_exact'))} | {_interval(row.get('interval_by_source'))} |"
+        header=["split", "when", "images", "sources", "called fake", "rate", "exact", "by source"],
+        align="llrrrrll",
+        rows=[
+            [
+                split,
+                when.replace("_", " "),
+                row.get("images"),
+                row.get("sources"),
+                row.get("accused"),
+                _cell(row.get("rate"), percent=True),
+                _interval(row.get("interval_exact")),
+                _interval(row.get("interval_by_source")),
+            ]
+            for split, rows in found.items()
             for when, row in rows.items()
-        ]
-    return "\n".join(lines)
+        ],
+    )
 
 
 def _interval(bounds: object) -> str:
@@ -111,68 +116,71 @@ def _interval(bounds: object) -> str:
 
 
 def _kinds(rows: dict[str, dict[str, Any]]) -> str:
-    lines = [
-        "## Test split: real images called fake per kind (under any condition)",
-        "",
-        "| kind | images | sources | called fake | rate | by source |",
-        "|---|---:|---:|---:|---:|---|",
-    ]
-    lines += [
-        f"| {kind} | {row.get('images')} | {row.get('sources')} | {row.get('accused')} | "
-        f"{_cell(row.get('rate'), percent=True)} | {_interval(row.get('interval_by_source'))} |"
-        for kind, row in rows.items()
-    ]
-    return "\n".join(lines)
+    return _table(
+        "Test split: real images called fake per kind (under any condition)",
+        header=["kind", "images", "sources", "called fake", "rate", "by source"],
+        align="lrrrrl",
+        rows=[
+            [
+                kind,
+                row.get("images"),
+                row.get("sources"),
+                row.get("accused"),
+                _cell(row.get("rate"), percent=True),
+                _interval(row.get("interval_by_source")),
+            ]
+            for kind, row in rows.items()
+        ],
+    )
 
 
 def _test_time_views(rows: dict[str, dict[str, float]]) -> str:
-    lines = [
-        "## Test-time views (validation, images of 320 px or more)",
-        "",
+    return _table(
+        "Test-time views (validation, images of 320 px or more)",
         "The head's mean logit over each set of views; the set catching most AI images at the "
         "1% band was chosen (fewer views on a tie).",
-        "",
-        "| views | ROC-AUC | AI called fake |",
-        "|---|---:|---:|",
-    ]
-    lines += [
-        f"| {name} | {row['roc_auc']:.4f} | {row['ai_called_fake']:.1%} |"
-        for name, row in rows.items()
-    ]
-    return "\n".join(lines)
+        header=["views", "ROC-AUC", "AI called fake"],
+        align="lrr",
+        rows=[
+            [name, f"{row['roc_auc']:.4f}", f"{row['ai_called_fake']:.1%}"]
+            for name, row in rows.items()
+        ],
+    )
 
 
 def _layers(rows: dict[str, dict[str, float]]) -> str:
-    lines = [
-        "## Intermediate-layer class tokens (RINE)",
-        "",
+    return _table(
+        "Intermediate-layer class tokens (RINE)",
         "Heads on the whole view's class tokens after the named encoder blocks, fitted on "
         "train, scored on validation. The served head is chosen in the head search above, "
         "where `layer_tokens` means all twelve blocks.",
-        "",
-        "| blocks | ROC-AUC | AI called fake at 1% real |",
-        "|---|---:|---:|",
-    ]
-    lines += [
-        f"| {name} | {row['roc_auc']:.4f} | {row['ai_called_fake_at_1pct']:.1%} |"
-        for name, row in rows.items()
-    ]
-    return "\n".join(lines)
+        header=["blocks", "ROC-AUC", "AI called fake at 1% real"],
+        align="lrr",
+        rows=[
+            [name, f"{row['roc_auc']:.4f}", f"{row['ai_called_fake_at_1pct']:.1%}"]
+            for name, row in rows.items()
+        ],
+    )
 
 
 def _conditions(title: str, rows: dict[str, dict[str, Any]]) -> str:
-    header = (
-        "| condition | AI | real | " + " | ".join(label for _, label in CONDITION_COLUMNS) + " |"
+    return _table(
+        title,
+        header=["condition", "AI", "real", *(label for _, label in CONDITION_COLUMNS)],
+        align="l" * (len(CONDITION_COLUMNS) + 3),
+        rows=[
+            [
+                name,
+                row.get("ai"),
+                row.get("real"),
+                *(
+                    _cell(row.get(key), percent=not key.startswith("roc"))
+                    for key, _ in CONDITION_COLUMNS
+                ),
+            ]
+            for name, row in rows.items()
+        ],
     )
-    lines = [f"## {title}", "", header, "|---" * (len(CONDITION_COLUMNS) + 3) + "|"]
-    for name, row in rows.items():
-        cells = [
-            _cell(row.get(key), percent=not key.startswith("roc")) for key, _ in CONDITION_COLUMNS
-        ]
-        lines.append(
-            f"| {name} | {row.get('ai')} | {row.get('real')} | " + " | ".join(cells) + " |"
-        )
-    return "\n".join(lines)
 
 
 def _cell(value: object, *, percent: bool) -> str:
@@ -182,65 +190,74 @@ def _cell(value: object, *, percent: bool) -> str:
 
 
 def _families(rows: dict[str, dict[str, Any]]) -> str:
-    lines = [
-        "## Leave one generator family out (families with 10 or more images)",
-        "",
+    return _table(
+        "Leave one generator family out (families with 10 or more images)",
         "A head trained without any image of the family scores all of its images (every draw "
         "and condition) against the held-out real images.",
-        "",
-        "| family | images | samples | ROC-AUC |",
-        "|---|---:|---:|---:|",
-    ]
-    for name, row in rows.items():
-        auc = _cell(row.get("roc_auc"), percent=False)
-        lines.append(f"| {name} | {row['images']} | {row['samples']} | {auc} |")
-    return "\n".join(lines)
+        header=["family", "images", "samples", "ROC-AUC"],
+        align="lrrr",
+        rows=[
+            [name, row["images"], row["samples"], _cell(row.get("roc_auc"), percent=False)]
+            for name, row in rows.items()
+        ],
+    )
 
 
 def _groups(groups: dict[str, dict[str, dict[str, int]]]) -> str:
-    lines = [
-        "## Test split per generator family and per kind of real image",
-        "",
+    return _table(
+        "Test split per generator family and per kind of real image",
         "How many images were called `fake`: as made, after laundering (long side 1080, JPEG "
         "q85), and under at least one condition.",
-        "",
-        "| label | group | images | as made | laundered | any condition |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
-    for label, rows in groups.items():
-        lines += [
-            f"| {label} | {name} | {row['images']} | {row.get('original', 0)} | "
-            f"{row.get('laundered', 0)} | {row.get('any_condition', 0)} |"
+        header=["label", "group", "images", "as made", "laundered", "any condition"],
+        align="llrrrr",
+        rows=[
+            [
+                label,
+                name,
+                row["images"],
+                row.get("original", 0),
+                row.get("laundered", 0),
+                row.get("any_condition", 0),
+            ]
+            for label, rows in groups.items()
             for name, row in rows.items()
-        ]
-    return "\n".join(lines)
+        ],
+    )
 
 
 def _search(scores: dict[str, float]) -> str:
-    return _per_head(
-        "## Head choice (grouped 5-fold cross-validation on the training split only)",
-        column="ROC-AUC",
-        cells={name: f"{score:.4f}" for name, score in scores.items()},
+    return _table(
+        "Head choice (grouped 5-fold cross-validation on the training split only)",
+        header=["feature / views / C", "ROC-AUC"],
+        align="lr",
+        rows=[[name, f"{score:.4f}"] for name, score in scores.items()],
     )
 
 
 def _variant_drops(drops: dict[str, float]) -> str:
-    return _per_head(
-        "## Head choice: catches through camera and scanner variants (validation)",
+    return _table(
+        "Head choice: catches through camera and scanner variants (validation)",
         "Heads in the order above; the first whose share of AI images called fake falls by at "
         f"most {MAX_VARIANT_DROP * 100:.0f} points from as made to through camera and scanner "
         "variants is served.",
-        "",
-        column="fall in AI called fake",
-        cells={name: f"{drop:.1%}" for name, drop in drops.items()},
+        header=["feature / views / C", "fall in AI called fake"],
+        align="lr",
+        rows=[[name, f"{drop:.1%}"] for name, drop in drops.items()],
     )
 
 
-def _per_head(title: str, *intro: str, column: str, cells: dict[str, str]) -> str:
-    """A titled table with one row per head choice and one figure column."""
-    lines = [title, "", *intro, f"| feature / views / C | {column} |", "|---|---:|"]
-    lines += [f"| {name} | {cell} |" for name, cell in cells.items()]
+def _table(
+    title: str, *intro: str, header: Sequence[str], align: str, rows: Sequence[Sequence[object]]
+) -> str:
+    """A titled Markdown table: `align` holds an `l` or `r` per column."""
+    lines = [f"## {title}", "", *(part for text in intro for part in (text, ""))]
+    lines += [_row(header), "|" + "".join("---:|" if a == "r" else "---|" for a in align)]
+    lines += [_row(row) for row in rows]
     return "\n".join(lines)
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def _dataset(summary: dict[str, Any]) -> str:
