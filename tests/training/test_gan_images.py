@@ -101,7 +101,7 @@ def test_gan_images_are_seeded_ai_and_keep_to_their_photo_s_split(tmp_path: Path
 
 
 def test_every_split_gets_every_network_in_its_share() -> None:
-    config = DataConfig()
+    config = DataConfig(gan_share=0.5)
     names = [f"photo-{i}" for i in range(3000)]
     for split in ("train", "val", "test"):
         chosen = [
@@ -113,3 +113,12 @@ def test_every_split_gets_every_network_in_its_share() -> None:
         families = [family for family, _ in chosen]
         shares = {family: families.count(family) / len(families) for family, _ in WHOLE_MAKERS}
         assert all(0.25 < share < 0.42 for share in shares.values()), (split, shares)
+
+
+def test_the_bundled_build_makes_no_gan_images(tmp_path: Path) -> None:
+    Image.fromarray(photo(seed=20, size=(64, 96))).save(tmp_path / "p.png")
+    kept = {"p": Candidate(tmp_path / "p.png", "real", "photo-city", "x", "y")}
+
+    made, placed = gan_candidates(kept, splits={"p": "train"}, images=tmp_path, config=DataConfig())
+
+    assert made == {} and placed == {}

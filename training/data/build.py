@@ -67,8 +67,9 @@ class DataConfig:
     real_test_share: float = 0.15
     renders: int = 60
     collages: int = 40
-    # The share of real photographs that a GAN network also redraws whole (the `ai` class).
-    gan_share: float = 0.5
+    # The share of real photographs that a GAN network also redraws whole, with face swaps
+    # (the `ai` class); off in the bundled build, where they cost the diffusion stills' catches.
+    gan_share: float = 0.0
 
 
 def _write_still(still: GeneratedStill, *, images: Path) -> Path:
@@ -203,7 +204,7 @@ def gan_candidates(
     photograph and its GAN twin are never seen by one split and scored in another."""
     made: dict[str, Candidate] = {}
     placed: dict[str, str] = {}
-    for split in ("train", "val", "test"):
+    for split in ("train", "val", "test") if config.gan_share > 0 else ():
         photos = _photos_of(kept, splits=splits, split=split)
         for image in gan_images.gan_images(photos=photos, seed=config.seed, share=config.gan_share):
             path = images / f"{image.name}.png"

@@ -39,11 +39,16 @@ def build_command(
         typer.Option(help="Drop any image resembling one under this folder (an evaluation set)."),
     ] = None,
     renders: Annotated[int, typer.Option(help="Screenshots, plots and documents to render.")] = 60,
+    gan_share: Annotated[
+        float,
+        typer.Option(help="Share of photos also redrawn by a GAN (with face swaps); 0: none."),
+    ] = 0.0,
 ) -> None:
     """Collect every training image, remove near-duplicates, split, write the manifest."""
     from training.data.build import DataConfig, build_dataset
 
-    report = build_dataset(out=out, config=DataConfig(renders=renders), exclude_like=exclude_like)
+    config = DataConfig(renders=renders, gan_share=gan_share)
+    report = build_dataset(out=out, config=config, exclude_like=exclude_like)
     (out / "build-report.json").write_text(json.dumps(report, indent=2) + "\n")
     typer.echo(json.dumps(report, indent=2))
 

@@ -44,10 +44,9 @@ MAX_REAL_CALLED_FAKE = 0.01
 # holds too few pixels for the low-level view, and little for the semantic one.
 SMALL_BELOW = 320
 LIMITATIONS = [
-    "Its AI examples are still images of diffusion-era generators (ComfyUI template previews) "
-    "and GAN redraws of real photos (Real-ESRGAN, a CycleGAN) with faces swapped the way swap "
-    "tools finish them; no registry ships StyleGAN, BigGAN or a face-swap network, so it saw "
-    "no GAN-drawn face: such images are caught less often than diffusion stills.",
+    "Its AI examples are still images of diffusion-era generators (ComfyUI template previews); "
+    "its low-level view also learned the traces of a CycleGAN on real photos, but it saw no GAN "
+    "face, so GAN faces and face swaps are mostly missed.",
     "It makes confident mistakes: some real photos (wide city views, street scenes, grids of "
     "faces) score as AI-generated. A verdict is evidence to weigh, never proof.",
     "Real photos of people, food, night, sunsets and scans are still few in its training data "
