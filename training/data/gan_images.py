@@ -7,6 +7,10 @@ CycleGAN generator repaints it, and a face swap's last step (a small face redraw
 colour-matched and blended back) is applied to the faces the face check finds. Each is made
 from a photo of the same split and stays there, so the real photo and its GAN twin never cross
 splits, and the pair differs in the network's traces, not in what it shows.
+
+Opt-in (`deepcatcher data build --gan-share`): with them, the semantic head caught half as many
+diffusion stills on our own splits and few of the GAN images, so the bundled build has none
+(docs/training.md).
 """
 
 from __future__ import annotations
