@@ -204,7 +204,9 @@ def gan_candidates(
     photograph and its GAN twin are never seen by one split and scored in another."""
     made: dict[str, Candidate] = {}
     placed: dict[str, str] = {}
-    for split in ("train", "val", "test") if config.gan_share > 0 else ():
+    if config.gan_share <= 0:
+        return made, placed
+    for split in ("train", "val", "test"):
         photos = _photos_of(kept, splits=splits, split=split)
         for image in gan_images.gan_images(photos=photos, seed=config.seed, share=config.gan_share):
             path = images / f"{image.name}.png"

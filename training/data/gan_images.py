@@ -26,9 +26,16 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from training.data.processing import long_side_at_most
 from training.evaluation.people import DETECT_SIDE, face_boxes
 from training.recipe.gans import VINTAGE_CYCLEGAN, load_gan, translated
-from training.recipe.upsamplers import UPSAMPLERS, UpsamplerSpec, load_upsampler, upscaled
+from training.recipe.upsamplers import (
+    UPSAMPLERS,
+    UpsamplerSpec,
+    load_upsampler,
+    network_fake,
+    upscaled,
+)
 
 ORIGIN = "gan-images"
 LICENCE = "each image keeps the licence of its photograph's own manifest row"
@@ -64,22 +71,16 @@ def _network(name: str) -> Any:
 
 
 def fitted(pixels: np.ndarray, *, long_side: int, multiple: int) -> np.ndarray:
-    """Pixels resized so the long side is at most `long_side`, both sides cut to `multiple`."""
-    height, width = pixels.shape[:2]
-    scale = min(1.0, long_side / max(height, width))
-    size = (max(multiple, round(width * scale)), max(multiple, round(height * scale)))
-    image = Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS)
-    cut = (size[0] - size[0] % multiple, size[1] - size[1] % multiple)
-    return np.asarray(image.crop((0, 0, *cut)))
+    """Pixels shrunk so the long side is at most `long_side`, both sides cut to `multiple`."""
+    shrunk = long_side_at_most(pixels, long_side=long_side)
+    height, width = shrunk.shape[:2]
+    return np.ascontiguousarray(shrunk[: height - height % multiple, : width - width % multiple])
 
 
 def redrawn(pixels: np.ndarray, *, network: str) -> np.ndarray:
     """The whole photo redrawn by an x4 upsampler from its quarter-size copy."""
     base = fitted(pixels, long_side=REDRAW_SIDE, multiple=4)
-    small = Image.fromarray(base).resize(
-        (base.shape[1] // 4, base.shape[0] // 4), Image.Resampling.BOX
-    )
-    return upscaled(_network(network), np.asarray(small))
+    return network_fake(_network(network), base, factor=4)
 
 
 def repainted(pixels: np.ndarray) -> np.ndarray:
