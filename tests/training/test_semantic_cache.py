@@ -94,3 +94,26 @@ def test_a_stopped_embedding_resumes_after_the_last_whole_chunk(
     assert asked == ["three"]
     assert [s.row.name for s in resumed.samples] == ["one", "one", "two", "two", "three", "three"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.npz"]
+
+
+def test_another_manifests_images_stay_cached_and_stale_ones_go(tmp_path: Path) -> None:
+    first = [_row("one"), _row("two"), _row("gone")]
+    embedded_with_cache(first, cache=tmp_path / "c.npz", key="k", embed_rows=_embedded)
+    changed = dataclasses.replace(first[2], sha256="f" * 64)
+    asked: list[str] = []
+
+    def recording(chunk: list[DataRow]) -> Embedded:
+        asked.extend(row.name for row in chunk)
+        return _embedded(chunk)
+
+    embedded_with_cache(
+        [first[0], changed, _row("three")], cache=tmp_path / "c.npz", key="k", embed_rows=recording
+    )
+    asked.clear()
+    again = embedded_with_cache(first[:2], cache=tmp_path / "c.npz", key="k", embed_rows=recording)
+    stored = [str(k).split("/")[0] for k in np.load(tmp_path / "c.npz")["row_keys"]]
+
+    assert asked == []
+    assert [s.row.name for s in again.samples] == ["one", "one", "two", "two"]
+    assert sorted(set(stored)) == ["gone", "one", "three", "two"]
+    assert stored.count("gone") == 2

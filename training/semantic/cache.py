@@ -1,6 +1,8 @@
 """Embeddings kept between trainings: an image is embedded again only when its file, its
 split, the low-level model or the draws changed, so adding photos costs only their samples.
-The cache is rewritten after every chunk of rows, so a stopped run resumes where it stopped."""
+The cache is rewritten after every chunk of rows, so a stopped run resumes where it stopped;
+rows of images another manifest holds are kept too, so training on a second build (one with
+GAN images, say) and then on the first again embeds nothing twice."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from training.data.build import DataRow
 from training.semantic.embed import Embedded, Sample, joined
 
 CHUNK_ROWS = 40
+STORED = ("row_keys", "conditions", "long_sides", "features", "lowlevel", "layers")
 
 
 def row_key(row: DataRow) -> str:
@@ -47,10 +50,24 @@ def read_cache(
     return cached if samples else None, [row for row in rows if row_key(row) not in done]
 
 
-def write_cache(path: Path, embedded: Embedded, *, key: str) -> None:
-    """Keep every sample's features under `key`."""
+def other_images(path: Path, *, rows: list[DataRow], key: str) -> dict[str, np.ndarray]:
+    """The stored arrays of the samples of images that `rows` do not name, kept for a later
+    manifest; an image `rows` name whose file or split changed is stale and is not kept."""
+    if not path.exists():
+        return {}
+    stored = np.load(path)
+    if str(stored["key"]) != key:
+        return {}
+    names = {row.name for row in rows}
+    other = np.array([str(k).rsplit("/", 2)[0] not in names for k in stored["row_keys"]])
+    return {name: stored[name][other] for name in STORED if name in stored.files}
+
+
+def write_cache(
+    path: Path, embedded: Embedded, *, key: str, others: dict[str, np.ndarray] | None = None
+) -> None:
+    """Keep every sample's features under `key`, after the `others` (other images') arrays."""
     arrays: dict[str, Any] = {
-        "key": key,
         "row_keys": [row_key(s.row) for s in embedded.samples],
         "conditions": [s.condition for s in embedded.samples],
         "long_sides": [s.long_side for s in embedded.samples],
@@ -59,6 +76,9 @@ def write_cache(path: Path, embedded: Embedded, *, key: str) -> None:
     }
     if embedded.layers is not None:
         arrays["layers"] = embedded.layers
+    if others and others.keys() == arrays.keys():
+        arrays = {name: np.concatenate([others[name], arrays[name]]) for name in arrays}
+    arrays["key"] = key
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside and moved into place, so a run stopped mid-write keeps the last whole cache.
     partial = path.with_name(f"{path.name}.partial.npz")
@@ -76,9 +96,25 @@ def embedded_with_cache(
     """Every row's samples: cached ones reused, the rest embedded CHUNK_ROWS at a time, the
     cache rewritten after each chunk."""
     cached, missing = read_cache(cache, rows=rows, key=key) if cache else (None, rows)
+    others = other_images(cache, rows=rows, key=key) if cache else {}
     parts = [cached] if cached is not None else []
     for start in range(0, len(missing), CHUNK_ROWS):
         parts.append(embed_rows(missing[start : start + CHUNK_ROWS]))
         if cache is not None:
-            write_cache(cache, joined(parts), key=key)
-    return joined(parts)
+            write_cache(cache, joined(parts), key=key, others=others)
+    return in_manifest_order(joined(parts), rows=rows)
+
+
+def in_manifest_order(embedded: Embedded, *, rows: list[DataRow]) -> Embedded:
+    """The samples in their rows' manifest order, so a fit never depends on what was cached."""
+    place = {row_key(row): i for i, row in enumerate(rows)}
+    order = sorted(
+        range(len(embedded.samples)), key=lambda i: place[row_key(embedded.samples[i].row)]
+    )
+    layers = embedded.layers[order] if embedded.layers is not None else None
+    return Embedded(
+        [embedded.samples[i] for i in order],
+        embedded.features[order],
+        embedded.lowlevel_logits[order],
+        layers,
+    )
