@@ -13,14 +13,16 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from services.inference.detectors.calibration import calibrated
+from services.inference.detectors.semantic.features import ENCODER_BLOCKS, LATE_BLOCKS
 from training.evaluation.metrics import roc_auc
 from training.semantic.embed import Embedded
 
 LAYER_CHOICES: dict[str, slice] = {
     "last block": slice(11, 12),
-    "blocks 1-12": slice(0, 12),
+    "blocks 1-12": slice(0, ENCODER_BLOCKS),
     "blocks 5-9": slice(4, 9),
-    "blocks 7-12": slice(6, 12),
+    # The served late_layer_tokens feature's blocks, named once in features.py.
+    "blocks 7-12": slice(ENCODER_BLOCKS - LATE_BLOCKS, ENCODER_BLOCKS),
 }
 C = 0.1
 
