@@ -130,6 +130,8 @@ WHOLE_MAKERS: tuple[tuple[str, Maker], ...] = (
     ("gan-realesr-compact", lambda p: redrawn(p, network="realesr-animevideov3-x4")),
     ("gan-cyclegan", repainted),
 )
+FACE_SWAP = "face-swap"
+GAN_FAMILIES = (*(family for family, _ in WHOLE_MAKERS), FACE_SWAP)
 
 
 def redraw_maker(name: str, *, seed: int, share: float) -> tuple[str, Maker] | None:
@@ -153,4 +155,4 @@ def gan_images(*, photos: list[Path], seed: int, share: float) -> Iterator[GanIm
         boxes = [b for b in face_boxes(base) if min(b[2], b[3]) >= SWAP_MIN_FACE]
         if boxes:
             swapped = face_swapped(base, boxes=boxes)
-            yield GanImage(f"face-swap-{photo.stem}", "face-swap", photo, swapped)
+            yield GanImage(f"{FACE_SWAP}-{photo.stem}", FACE_SWAP, photo, swapped)
