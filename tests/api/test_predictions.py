@@ -326,7 +326,9 @@ class FailingNextPredict(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/predict" and self.armed:
             self.armed = False
-            await asyncio.sleep(0.2)  # long enough for the identical uploads to join this call
+            # Long enough for the identical uploads to join this call: 0.2 s was not, on a
+            # 2-core VM three times slower than the one it was written on.
+            await asyncio.sleep(2.0)
             return httpx.Response(503, headers={"Retry-After": "1"})
         return await self.inner.handle_async_request(request)
 
