@@ -18,6 +18,7 @@ from training.semantic.embed import Embedded, Sample, joined
 
 CHUNK_ROWS = 40
 STORED = ("row_keys", "conditions", "long_sides", "features", "lowlevel", "layers")
+Stored = dict[str, np.ndarray]
 
 
 def row_key(row: DataRow) -> str:
@@ -25,14 +26,28 @@ def row_key(row: DataRow) -> str:
     return f"{row.name}/{row.sha256}/{row.split}"
 
 
+def stored_arrays(path: Path, *, key: str) -> Stored | None:
+    """Every array the cache holds, read once; None when there is none for `key`."""
+    if not path.exists():
+        return None
+    stored = np.load(path)
+    if str(stored["key"]) != key:
+        return None
+    return {name: stored[name] for name in STORED if name in stored.files}
+
+
 def read_cache(
     path: Path, *, rows: list[DataRow], key: str
 ) -> tuple[Embedded | None, list[DataRow]]:
     """The cached samples of rows unchanged since, and the rows still to embed."""
-    if not path.exists():
-        return None, rows
-    stored = np.load(path)
-    if str(stored["key"]) != key:
+    return cached_rows(stored_arrays(path, key=key), rows=rows)
+
+
+def cached_rows(
+    stored: Stored | None, *, rows: list[DataRow]
+) -> tuple[Embedded | None, list[DataRow]]:
+    """The stored samples of rows unchanged since, and the rows still to embed."""
+    if stored is None:
         return None, rows
     wanted = {row_key(row): row for row in rows}
     keys = [str(k) for k in stored["row_keys"]]
@@ -45,27 +60,22 @@ def read_cache(
         if kept
     ]
     done = set(np.array(keys)[keep].tolist())
-    layers = stored["layers"][keep] if "layers" in stored.files else None
+    layers = stored["layers"][keep] if "layers" in stored else None
     cached = Embedded(samples, stored["features"][keep], stored["lowlevel"][keep], layers)
     return cached if samples else None, [row for row in rows if row_key(row) not in done]
 
 
-def other_images(path: Path, *, rows: list[DataRow], key: str) -> dict[str, np.ndarray]:
+def other_images(stored: Stored | None, *, rows: list[DataRow]) -> Stored:
     """The stored arrays of the samples of images that `rows` do not name, kept for a later
     manifest; an image `rows` name whose file or split changed is stale and is not kept."""
-    if not path.exists():
-        return {}
-    stored = np.load(path)
-    if str(stored["key"]) != key:
+    if stored is None:
         return {}
     names = {row.name for row in rows}
     other = np.array([str(k).rsplit("/", 2)[0] not in names for k in stored["row_keys"]])
-    return {name: stored[name][other] for name in STORED if name in stored.files}
+    return {name: array[other] for name, array in stored.items()}
 
 
-def write_cache(
-    path: Path, embedded: Embedded, *, key: str, others: dict[str, np.ndarray] | None = None
-) -> None:
+def write_cache(path: Path, embedded: Embedded, *, key: str, others: Stored | None = None) -> None:
     """Keep every sample's features under `key`, after the `others` (other images') arrays."""
     arrays: dict[str, Any] = {
         "row_keys": [row_key(s.row) for s in embedded.samples],
@@ -95,8 +105,11 @@ def embedded_with_cache(
 ) -> Embedded:
     """Every row's samples: cached ones reused, the rest embedded CHUNK_ROWS at a time, the
     cache rewritten after each chunk."""
-    cached, missing = read_cache(cache, rows=rows, key=key) if cache else (None, rows)
-    others = other_images(cache, rows=rows, key=key) if cache else {}
+    # Read once: this manifest's cached samples and the other images' arrays both come from it.
+    stored = stored_arrays(cache, key=key) if cache else None
+    cached, missing = cached_rows(stored, rows=rows)
+    others = other_images(stored, rows=rows)
+    del stored  # the whole file's arrays need not stay in memory through the embedding
     parts = [cached] if cached is not None else []
     for start in range(0, len(missing), CHUNK_ROWS):
         parts.append(embed_rows(missing[start : start + CHUNK_ROWS]))
