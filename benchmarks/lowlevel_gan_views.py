@@ -12,6 +12,7 @@ photographs. Writes benchmarks/results/lowlevel-gan-views.{json,md}.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,9 +35,10 @@ SEED = 20262  # the semantic stage's default, so these are its held-out samples
 DRAWS = 4
 
 
-def held_out_logits(rows: list[DataRow], *, root: Path) -> Embedded:
+def held_out_logits(
+    rows: list[DataRow], *, root: Path, logit: Callable[[np.ndarray], float]
+) -> Embedded:
     """Every held-out sample of `rows` with the low-level view's logit (no tower features)."""
-    _, logit = lowlevel_scorer(MODEL)
     samples: list[Sample] = []
     logits: list[float] = []
     for row in (row for row in rows if row.split != "train"):
@@ -90,11 +92,9 @@ def figures(scores: np.ndarray, embedded: Embedded, *, fake_above: float) -> lis
 
 def main(manifest: Annotated[Path, typer.Argument(help="A build's manifest.jsonl.")]) -> None:
     """Score the held-out samples, set the 1% band on validation, write the report."""
-    from services.inference.detectors.lowlevel.loading import read_card
-
-    embedded = held_out_logits(read_manifest(manifest), root=manifest.parent)
-    temperature = read_card(model_path=MODEL).calibration.temperature
-    scores = calibrated(embedded.lowlevel_logits, temperature=temperature)
+    card, logit = lowlevel_scorer(MODEL)
+    embedded = held_out_logits(read_manifest(manifest), root=manifest.parent, logit=logit)
+    scores = calibrated(embedded.lowlevel_logits, temperature=card.calibration.temperature)
     val = large(embedded, "val")
     thresholds = band(scores[val], embedded, val, max_real_called_fake=0.01)
     report = {
